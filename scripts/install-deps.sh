@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs everything rekey needs to build and test, from Debian packages only.
+# Idempotent: packages already present are left alone. Run as root on Debian 12.
+set -euo pipefail
+
+build_packages=(
+  build-essential cmake pkg-config clang-format
+  libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libsodium-dev libsqlite3-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+
+missing=()
+for p in "${build_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  # No postinst may start a service on its default port (see shared notes on real servers).
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,76 @@
+// Env: the one seam between rekey and the operating system (clock, files, environment variables,
+// subprocesses). Production code uses DefaultEnv(); tests substitute MemEnv or wrap the real one
+// to inject faults, as leveldb's Env does.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "base/status.h"
+
+namespace rekey {
+
+using SystemTime = std::chrono::system_clock::time_point;
+using Millis = std::chrono::milliseconds;
+
+struct FileInfo {
+  mode_t mode = 0;  // permission bits only (0777 mask)
+  uid_t uid = 0;
+  gid_t gid = 0;
+  off_t size = 0;
+};
+
+// What to run. Values that must stay secret travel on stdin or file descriptor 3, never in argv
+// or the environment.
+struct ProcessSpec {
+  std::vector<std::string> argv;           // argv[0] is looked up in PATH
+  std::string_view stdin_data;             // written to the child's stdin, which is then closed
+  std::optional<std::string_view> fd3_data;  // when set, readable by the child on descriptor 3
+  Millis timeout{30000};                   // past it the child's process group is killed
+};
+
+struct ProcessResult {
+  int exit_code = -1;      // the exit status, or 128+signal when killed by a signal
+  bool timed_out = false;  // killed by rekey at the deadline
+  std::string stdout_data;
+  std::string stderr_data;
+};
+
+class Env {
+ public:
+  virtual ~Env() = default;
+
+  virtual SystemTime Now() = 0;
+  // Monotonic time, for deadlines and measuring durations.
+  virtual std::chrono::steady_clock::time_point MonotonicNow() = 0;
+  virtual void SleepFor(Millis duration) = 0;
+
+  // not_found when the file does not exist.
+  virtual Result<std::string> ReadFile(const std::string& path) = 0;
+  virtual Result<FileInfo> Stat(const std::string& path) = 0;
+  // Replaces PATH with DATA atomically: writes a temporary file in the same directory, fsyncs it,
+  // sets MODE and, where INFO gives them, owner; renames it over PATH and fsyncs the directory.
+  // A crash leaves either the old or the new content, never a mix.
+  virtual Status WriteFileAtomic(const std::string& path, std::string_view data,
+                                 const FileInfo& attributes) = 0;
+  // Creates the directory and its parents with MODE; OK if it exists.
+  virtual Status CreateDirs(const std::string& path, mode_t mode) = 0;
+
+  // The value of an environment variable, or not_found.
+  virtual Result<std::string> GetVar(const std::string& name) = 0;
+
+  // Runs a command to completion (or its deadline). Failing to start it is an error Status; a
+  // command that ran and exited non-zero is an OK Result with that exit code.
+  virtual Result<ProcessResult> Run(const ProcessSpec& spec) = 0;
+};
+
+// The process-wide real environment. Never null; lives for the whole process. Thread-safe.
+Env* DefaultEnv();
+
+}  // namespace rekey

@@ -1,0 +1,29 @@
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+
+#include "base/env.h"
+
+namespace rekey {
+namespace {
+
+TEST(PosixEnvTest, WriteFileAtomicReplacesContentAndSetsMode) {
+  char dir[] = "/tmp/rekey-env-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  std::string path = std::string(dir) + "/app.env";
+  Env* env = DefaultEnv();
+  ASSERT_TRUE(env->WriteFileAtomic(path, "A=1\n", FileInfo{0640, 0, 0, 0}).ok());
+  ASSERT_TRUE(env->WriteFileAtomic(path, "A=2\n", FileInfo{0600, 0, 0, 0}).ok());
+  auto data = env->ReadFile(path);
+  ASSERT_TRUE(data.ok());
+  EXPECT_EQ(*data, "A=2\n");
+  auto info = env->Stat(path);
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->mode, 0600u);
+  EXPECT_EQ(env->ReadFile(std::string(dir) + "/missing").status().code(), StatusCode::kNotFound);
+  std::system(("rm -rf " + std::string(dir)).c_str());
+}
+
+}  // namespace
+}  // namespace rekey

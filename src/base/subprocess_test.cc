@@ -1,0 +1,51 @@
+#include "base/subprocess.h"
+
+#include <gtest/gtest.h>
+
+namespace rekey {
+namespace {
+
+TEST(SubprocessTest, PassesStdinAndDescriptor3AndCollectsOutput) {
+  ProcessSpec spec;
+  spec.argv = {"sh", "-c", "read a; read b <&3; echo \"$a+$b\"; echo oops >&2; exit 4"};
+  spec.stdin_data = "one\n";
+  spec.fd3_data = std::string_view("two\n");
+  auto r = RunProcess(spec);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->exit_code, 4);
+  EXPECT_EQ(r->stdout_data, "one+two\n");
+  EXPECT_EQ(r->stderr_data, "oops\n");
+  EXPECT_FALSE(r->timed_out);
+}
+
+TEST(SubprocessTest, KillsTheProcessGroupAtTheDeadline) {
+  ProcessSpec spec;
+  spec.argv = {"sh", "-c", "sleep 30 & sleep 30; echo never"};
+  spec.timeout = Millis(200);
+  auto start = std::chrono::steady_clock::now();
+  auto r = RunProcess(spec);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->timed_out);
+  EXPECT_EQ(r->stdout_data, "");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
+TEST(SubprocessTest, ReportsACommandThatCannotStart) {
+  ProcessSpec spec;
+  spec.argv = {"/nonexistent/rekey-helper"};
+  auto r = RunProcess(spec);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().ToString(),
+            "unavailable: cannot run /nonexistent/rekey-helper: No such file or directory");
+}
+
+TEST(SubprocessTest, ChildWithoutFd3SeesItClosed) {
+  ProcessSpec spec;
+  spec.argv = {"sh", "-c", "if [ -e /proc/self/fd/3 ]; then echo open; else echo closed; fi"};
+  auto r = RunProcess(spec);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->stdout_data, "closed\n");
+}
+
+}  // namespace
+}  // namespace rekey

@@ -1,0 +1,189 @@
+#include "connectors/registry.h"
+
+#include <array>
+
+namespace rekey {
+namespace {
+
+using S = OptionSpec;
+using T = OptionType;
+using Sessions = Capabilities::Sessions;
+
+// Option tables, one per type and role. `required` options must be present.
+constexpr S kFileSystem[] = {{"root", T::kString, false, "paths must stay under this directory"}};
+constexpr S kFileHolder[] = {
+    {"path", T::kString, true, "the file to write"},
+    {"format", T::kString, false, "dotenv, json, yaml or raw (default raw)"},
+    {"key", T::kString, false, "variable name (dotenv) or dotted key path (json, yaml)"},
+};
+constexpr S kExecIssuer[] = {
+    {"install", T::kList, true, "argv; new value on stdin, old on fd 3"},
+    {"remove", T::kList, false, "argv; old value on stdin, new on fd 3"},
+    {"accepts", T::kList, true, "argv; value on stdin; exit 0 accepted, 1 rejected"},
+    {"end_sessions", T::kList, false, "argv; old value on stdin"},
+    {"disable", T::kList, false, "argv"},
+    {"enable", T::kList, false, "argv"},
+    {"overlap", T::kBool, false, "true when the system accepts two values at once"},
+};
+constexpr S kPostgresSystem[] = {
+    {"dsn", T::kString, true, "libpq connection string, without password"},
+    {"admin_secret", T::kSecretRef, true, "the admin user's password"},
+};
+constexpr S kPostgresIssuer[] = {{"role", T::kString, true, "the login role"}};
+constexpr S kMariadbSystem[] = {
+    {"host", T::kString, true, ""},
+    {"port", T::kInt, false, "default 3306"},
+    {"admin_user", T::kString, true, ""},
+    {"admin_secret", T::kSecretRef, true, ""},
+};
+constexpr S kMariadbIssuer[] = {
+    {"user", T::kString, true, ""},
+    {"host", T::kString, false, "the account's host part (default %)"},
+};
+constexpr S kRedisSystem[] = {
+    {"address", T::kString, true, "host:port"},
+    {"admin_user", T::kString, false, "ACL user (default: default)"},
+    {"admin_secret", T::kSecretRef, true, ""},
+};
+constexpr S kRedisIssuer[] = {{"user", T::kString, true, "the ACL user"}};
+constexpr S kLdapSystem[] = {
+    {"url", T::kString, true, "ldap://host:port"},
+    {"bind_dn", T::kString, true, ""},
+    {"admin_secret", T::kSecretRef, true, ""},
+    {"lock", T::kString, false, "ppolicy or ad: how to disable an account"},
+};
+constexpr S kLdapIssuer[] = {{"dn", T::kString, true, "the account's DN"}};
+constexpr S kSshSystem[] = {
+    {"host", T::kString, false, ""},
+    {"port", T::kInt, false, "default 22"},
+    {"admin_user", T::kString, false, ""},
+    {"admin_key", T::kSecretRef, false, "private key of the admin user"},
+    {"local", T::kBool, false, "edit authorized_keys on this machine"},
+};
+constexpr S kSshIssuer[] = {
+    {"user", T::kString, true, ""},
+    {"authorized_keys", T::kString, false, "default ~USER/.ssh/authorized_keys"},
+};
+constexpr S kHtpasswdIssuer[] = {
+    {"path", T::kString, true, "the htpasswd file"},
+    {"user", T::kString, true, ""},
+    {"check_url", T::kString, false, "URL whose basic auth proves a value accepted"},
+    {"reload", T::kList, false, "argv run after the file changes"},
+};
+constexpr S kEtcdSystem[] = {
+    {"endpoints", T::kString, true, "http://127.0.0.1:2379"},
+    {"user", T::kString, false, ""},
+    {"admin_secret", T::kSecretRef, false, ""},
+};
+constexpr S kEtcdHolder[] = {{"key", T::kString, true, ""}};
+constexpr S kVaultSystem[] = {
+    {"address", T::kString, true, "https://vault:8200"},
+    {"mount", T::kString, false, "KV v2 mount (default secret)"},
+    {"admin_secret", T::kSecretRef, true, "a Vault token"},
+    {"namespace", T::kString, false, ""},
+};
+constexpr S kVaultHolder[] = {
+    {"path", T::kString, true, ""},
+    {"field", T::kString, true, ""},
+};
+constexpr S kGitlabSystem[] = {
+    {"url", T::kString, true, "https://gitlab.example.com"},
+    {"admin_secret", T::kSecretRef, true, "a token with api scope"},
+};
+constexpr S kGitlabHolder[] = {
+    {"project", T::kString, false, "project id or path (or group)"},
+    {"group", T::kString, false, "group id or path (or project)"},
+    {"variable", T::kString, true, ""},
+    {"environment_scope", T::kString, false, "default *"},
+};
+constexpr S kGithubSystem[] = {
+    {"api_url", T::kString, false, "default https://api.github.com"},
+    {"admin_secret", T::kSecretRef, true, "a token"},
+};
+constexpr S kGithubHolder[] = {
+    {"repo", T::kString, false, "owner/name (or org)"},
+    {"org", T::kString, false, "organisation (or repo)"},
+    {"environment", T::kString, false, ""},
+    {"secret", T::kString, true, "secret name"},
+};
+constexpr S kKubernetesSystem[] = {
+    {"api_server", T::kString, true, "https://host:6443"},
+    {"admin_secret", T::kSecretRef, true, "a bearer token"},
+    {"ca_file", T::kString, false, ""},
+};
+constexpr S kKubernetesHolder[] = {
+    {"namespace", T::kString, true, ""},
+    {"secret", T::kString, true, ""},
+    {"key", T::kString, true, ""},
+};
+
+Capabilities PlainHolder(const Options&, const Options&) { return {}; }
+Capabilities VersionedHolder(const Options&, const Options&) { return {.versioned = true}; }
+Capabilities WriteOnlyHolder(const Options&, const Options&) { return {.write_only = true}; }
+
+Capabilities ExecIssuer(const Options&, const Options& binding) {
+  return {.two_values = binding.GetBool("overlap"),
+          .sessions = binding.Has("end_sessions") ? Sessions::kEndable : Sessions::kUnendable,
+          .can_disable = binding.Has("disable") && binding.Has("enable")};
+}
+Capabilities DatabaseIssuer(const Options&, const Options&) {
+  return {.two_values = false, .sessions = Sessions::kEndable, .can_disable = true};
+}
+Capabilities RedisIssuer(const Options&, const Options&) {
+  return {.two_values = true, .sessions = Sessions::kEndable, .can_disable = true};
+}
+Capabilities LdapIssuer(const Options& system, const Options&) {
+  return {.two_values = false, .sessions = Sessions::kUnendable, .can_disable = system.Has("lock")};
+}
+Capabilities SshIssuer(const Options&, const Options&) {
+  return {.two_values = true, .sessions = Sessions::kEndable, .can_disable = false};
+}
+Capabilities HtpasswdIssuer(const Options&, const Options&) {
+  return {.two_values = false, .sessions = Sessions::kNone, .can_disable = false};
+}
+
+constexpr std::string_view kNotImplemented = "not implemented";
+
+const std::array<ConnectorType, 13> kTypes = {{
+    {"file", "a value in a dotenv, json, yaml or raw file", false, true, kFileSystem, {},
+     kFileHolder, PlainHolder, nullptr, nullptr, kNotImplemented},
+    {"exec", "commands you supply, for systems rekey has no connector for", true, false, {},
+     kExecIssuer, {}, ExecIssuer, nullptr, nullptr, kNotImplemented},
+    {"postgres", "a PostgreSQL login role's password", true, false, kPostgresSystem,
+     kPostgresIssuer, {}, DatabaseIssuer, nullptr, nullptr, kNotImplemented},
+    {"mariadb", "a MariaDB/MySQL account's password", true, false, kMariadbSystem,
+     kMariadbIssuer, {}, DatabaseIssuer, nullptr, nullptr, kNotImplemented},
+    {"redis", "a Redis ACL user's passwords", true, false, kRedisSystem, kRedisIssuer, {},
+     RedisIssuer, nullptr, nullptr, kNotImplemented},
+    {"ldap", "an LDAP entry's userPassword", true, false, kLdapSystem, kLdapIssuer, {},
+     LdapIssuer, nullptr, nullptr, kNotImplemented},
+    {"ssh", "a public key in a user's authorized_keys", true, false, kSshSystem, kSshIssuer, {},
+     SshIssuer, nullptr, nullptr, kNotImplemented},
+    {"htpasswd", "a user's line in an htpasswd file (HTTP basic auth)", true, false, {},
+     kHtpasswdIssuer, {}, HtpasswdIssuer, nullptr, nullptr, kNotImplemented},
+    {"etcd", "a key in etcd v3", false, true, kEtcdSystem, {}, kEtcdHolder, PlainHolder, nullptr,
+     nullptr, kNotImplemented},
+    {"vault-kv2", "a field of a HashiCorp Vault KV v2 secret", false, true, kVaultSystem, {},
+     kVaultHolder, VersionedHolder, nullptr, nullptr, kNotImplemented},
+    {"gitlab-ci", "a GitLab CI/CD variable", false, true, kGitlabSystem, {}, kGitlabHolder,
+     PlainHolder, nullptr, nullptr, kNotImplemented},
+    {"github-actions", "a GitHub Actions secret (write-only)", false, true, kGithubSystem, {},
+     kGithubHolder, WriteOnlyHolder, nullptr, nullptr, kNotImplemented},
+    {"kubernetes-secret", "a key of a Kubernetes Secret", false, true, kKubernetesSystem, {},
+     kKubernetesHolder, PlainHolder, nullptr, nullptr, kNotImplemented},
+}};
+
+}  // namespace
+
+std::span<const ConnectorType> ConnectorTypes() { return kTypes; }
+
+const ConnectorType* FindConnectorType(std::string_view name) {
+  for (const ConnectorType& t : kTypes) {
+    if (t.name == name) {
+      return &t;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace rekey

@@ -1,0 +1,52 @@
+// The connector registry: the one table of connector types, with each type's roles, the options
+// it accepts (used by inventory validation), its capabilities and its factories. Explicit, not
+// self-registering: adding a type means adding a row to registry.cc.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "connectors/connector.h"
+
+namespace rekey {
+
+enum class OptionType {
+  kString,
+  kList,       // a YAML sequence of strings (argv)
+  kSecretRef,  // { env: NAME } or { file: PATH }
+  kBool,
+  kInt,
+};
+
+struct OptionSpec {
+  std::string_view name;
+  OptionType type = OptionType::kString;
+  bool required = false;
+  std::string_view help;
+};
+
+struct ConnectorType {
+  std::string_view name;
+  std::string_view summary;
+  bool issuer = false;
+  bool holder = false;
+  std::span<const OptionSpec> system_options;
+  std::span<const OptionSpec> issuer_options;
+  std::span<const OptionSpec> holder_options;
+  // Capabilities of a binding of this type; options are already validated.
+  Capabilities (*capabilities)(const Options& system, const Options& binding) = nullptr;
+  // Null until the type is implemented; validation and planning work regardless.
+  Result<std::unique_ptr<Issuer>> (*make_issuer)(const ConnectorContext& context) = nullptr;
+  Result<std::unique_ptr<Holder>> (*make_holder)(const ConnectorContext& context) = nullptr;
+  // How the connector is tested: "real server", "documented contract" or "not implemented".
+  std::string_view verified;
+};
+
+// Every type, in the table's order.
+std::span<const ConnectorType> ConnectorTypes();
+// Null when no type has that name.
+const ConnectorType* FindConnectorType(std::string_view name);
+
+
+}  // namespace rekey
