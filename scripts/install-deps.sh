@@ -5,7 +5,7 @@ set -euo pipefail
 
 build_packages=(
   build-essential cmake pkg-config clang-format
-  libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libsodium-dev libsqlite3-dev
+  libyaml-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libsodium-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 

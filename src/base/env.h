@@ -29,10 +29,13 @@ struct FileInfo {
 // What to run. Values that must stay secret travel on stdin or file descriptor 3, never in argv
 // or the environment.
 struct ProcessSpec {
-  std::vector<std::string> argv;           // argv[0] is looked up in PATH
-  std::string_view stdin_data;             // written to the child's stdin, which is then closed
+  std::vector<std::string> argv;             // argv[0] is looked up in PATH
+  std::string_view stdin_data;               // written to the child's stdin, which is then closed
   std::optional<std::string_view> fd3_data;  // when set, readable by the child on descriptor 3
-  Millis timeout{30000};                   // past it the child's process group is killed
+  Millis timeout{30000};                     // past it the child's process group is killed
+  // The child's environment is only PATH, HOME, LANG, LC_ALL, TZ and TMPDIR from ours, plus
+  // these NAME=VALUE entries: admin secrets given by env: references never leak into children.
+  std::vector<std::string> env;
 };
 
 struct ProcessResult {

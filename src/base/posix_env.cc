@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -90,10 +91,13 @@ class PosixEnv final : public Env {
 
   Status WriteFileAtomic(const std::string& path, std::string_view data,
                          const FileInfo& attributes) override {
-    std::string temp = path + ".rekey-tmp." + std::to_string(::getpid());
+    // Unique per process and call, so concurrent writers of one path never share a temp file.
+    static std::atomic<uint64_t> counter{0};
+    std::string temp = path + ".rekey-tmp." + std::to_string(::getpid()) + "." +
+                       std::to_string(counter.fetch_add(1));
     {
-      FileDescriptor fd(
-          ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, attributes.mode));
+      FileDescriptor fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                               attributes.mode));
       if (!fd.valid()) {
         return ErrnoStatus("create " + temp, errno);
       }

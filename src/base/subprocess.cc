@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <optional>
 
 #include "base/file_descriptor.h"
 
@@ -28,13 +30,27 @@ Result<Pipe> MakePipe() {
   return Pipe{FileDescriptor(fds[0]), FileDescriptor(fds[1])};
 }
 
+// The child's environment: a short allowlist of ours, then the spec's own entries.
+std::vector<std::string> ChildEnvironment(const ProcessSpec& spec) {
+  std::vector<std::string> env;
+  for (const char* name : {"PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR"}) {
+    if (const char* v = std::getenv(name)) {
+      env.push_back(std::string(name) + "=" + v);
+    }
+  }
+  env.insert(env.end(), spec.env.begin(), spec.env.end());
+  return env;
+}
+
 // In the child, between fork and exec: only async-signal-safe calls.
-[[noreturn]] void ExecChild(char* const* argv, int in, int out, int err, int fd3, int report) {
+[[noreturn]] void ExecChild(char* const* argv, char* const* envp, int in, int out, int err, int fd3,
+                            int report) {
   ::setpgid(0, 0);
   ::signal(SIGPIPE, SIG_DFL);
   // Move the descriptors out of the 0..3 range first so the dup2 calls cannot clobber each other.
   int moved[4] = {::fcntl(in, F_DUPFD_CLOEXEC, 10), ::fcntl(out, F_DUPFD_CLOEXEC, 10),
-                  ::fcntl(err, F_DUPFD_CLOEXEC, 10), fd3 >= 0 ? ::fcntl(fd3, F_DUPFD_CLOEXEC, 10) : -1};
+                  ::fcntl(err, F_DUPFD_CLOEXEC, 10),
+                  fd3 >= 0 ? ::fcntl(fd3, F_DUPFD_CLOEXEC, 10) : -1};
   for (int target = 0; target < 4; ++target) {
     if (moved[target] >= 0) {
       ::dup2(moved[target], target);  // dup2 clears FD_CLOEXEC on the target
@@ -43,7 +59,7 @@ Result<Pipe> MakePipe() {
   if (moved[3] < 0) {
     ::close(3);
   }
-  ::execvp(argv[0], argv);
+  ::execvpe(argv[0], argv, envp);
   int e = errno;
   ssize_t ignored = ::write(report, &e, sizeof e);
   (void)ignored;
@@ -108,6 +124,12 @@ Result<ProcessResult> RunProcess(const ProcessSpec& spec) {
     argv.push_back(const_cast<char*>(a.c_str()));
   }
   argv.push_back(nullptr);
+  std::vector<std::string> env_strings = ChildEnvironment(spec);
+  std::vector<char*> envp;
+  for (std::string& e : env_strings) {
+    envp.push_back(e.data());
+  }
+  envp.push_back(nullptr);
 
   auto in = MakePipe(), out = MakePipe(), err = MakePipe(), report = MakePipe();
   Result<Pipe> fd3 = spec.fd3_data ? MakePipe() : Result<Pipe>(Pipe{});
@@ -122,7 +144,7 @@ Result<ProcessResult> RunProcess(const ProcessSpec& spec) {
     return Status::Unavailable(std::string("fork: ") + std::strerror(errno));
   }
   if (pid == 0) {
-    ExecChild(argv.data(), in->read.get(), out->write.get(), err->write.get(),
+    ExecChild(argv.data(), envp.data(), in->read.get(), out->write.get(), err->write.get(),
               spec.fd3_data ? fd3->read.get() : -1, report->write.get());
   }
   ::setpgid(pid, pid);  // also done in the child: whichever runs first wins the race
@@ -150,9 +172,22 @@ Result<ProcessResult> RunProcess(const ProcessSpec& spec) {
   if (fd3->write.valid()) {
     Feed(fd3->write, fd3_left);
   }
-  while (out->read.valid() || err->read.valid()) {
-    auto left = std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
+  // Runs until the child has exited and its output is drained, or the deadline. A background
+  // process that keeps the pipes open does not hold us past a short grace after the child exits.
+  int status = 0;
+  bool exited = false;
+  std::optional<std::chrono::steady_clock::time_point> drain_until;
+  for (;;) {
+    if (!exited && ::waitpid(pid, &status, WNOHANG) == pid) {
+      exited = true;
+      drain_until = std::chrono::steady_clock::now() + Millis(100);
+    }
+    bool open = out->read.valid() || err->read.valid();
+    auto now = std::chrono::steady_clock::now();
+    if (exited && (!open || now >= *drain_until)) {
+      break;
+    }
+    if (now >= deadline) {
       result.timed_out = true;
       break;
     }
@@ -167,7 +202,8 @@ Result<ProcessResult> RunProcess(const ProcessSpec& spec) {
         fds.push_back({fd->get(), POLLOUT, 0});
       }
     }
-    ::poll(fds.data(), fds.size(), static_cast<int>(std::min<int64_t>(left.count(), 1000)));
+    // Short waits while the child runs: its exit is noticed by polling waitpid, not a signal.
+    ::poll(fds.data(), fds.size(), 10);
     if (in->write.valid()) {
       Feed(in->write, stdin_left);
     }
@@ -182,10 +218,11 @@ Result<ProcessResult> RunProcess(const ProcessSpec& spec) {
     }
   }
   if (result.timed_out) {
-    ::kill(-pid, SIGKILL);
+    ::kill(-pid, SIGKILL);  // the whole group: a child's own children must not outlive it
   }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  if (!exited) {
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
   }
   result.exit_code = DecodeWaitStatus(status);
   return result;

@@ -30,6 +30,40 @@ TEST(SubprocessTest, KillsTheProcessGroupAtTheDeadline) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 
+TEST(SubprocessTest, DeadlineHoldsWhenTheChildClosesItsOutput) {
+  ProcessSpec spec;
+  spec.argv = {"sh", "-c", "exec >/dev/null 2>&1; sleep 30"};
+  spec.timeout = Millis(300);
+  auto start = std::chrono::steady_clock::now();
+  auto r = RunProcess(spec);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->timed_out);
+  EXPECT_EQ(r->exit_code, 128 + 9);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
+TEST(SubprocessTest, ABackgroundChildHoldingStdoutDoesNotMakeItATimeout) {
+  ProcessSpec spec;
+  spec.argv = {"sh", "-c", "sleep 3 & echo started"};
+  spec.timeout = Millis(2000);
+  auto r = RunProcess(spec);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->timed_out);
+  EXPECT_EQ(r->exit_code, 0);
+  EXPECT_EQ(r->stdout_data, "started\n");
+}
+
+TEST(SubprocessTest, ChildSeesOnlyAllowlistedEnvironment) {
+  ::setenv("REKEY_TEST_ADMIN_TOKEN", "canary-token", 1);
+  ProcessSpec spec;
+  spec.argv = {"sh", "-c", "echo \"${REKEY_TEST_ADMIN_TOKEN:-unset} $EXTRA\""};
+  spec.env = {"EXTRA=given"};
+  auto r = RunProcess(spec);
+  ::unsetenv("REKEY_TEST_ADMIN_TOKEN");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->stdout_data, "unset given\n");
+}
+
 TEST(SubprocessTest, ReportsACommandThatCannotStart) {
   ProcessSpec spec;
   spec.argv = {"/nonexistent/rekey-helper"};

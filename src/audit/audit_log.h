@@ -1,0 +1,64 @@
+// AuditLog: the append-only, hash-chained audit log (audit.log in the state directory). Each line
+// is one JSON record holding the SHA-256 of the previous line, so any edit, deletion or reordering
+// shows; a head file beside it shows records cut from the end. Format: doc/audit-format.md.
+// Records carry fingerprints, never credential values: callers must not put a secret in an event.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+
+#include "base/file_descriptor.h"
+#include "base/result.h"
+
+namespace rekey {
+
+class AuditLog {
+ public:
+  // Opens the log at PATH, creating it with mode 0600 if absent (its directory must exist). The
+  // head file PATH + ".head" is created by the first Append. Errors as the file system reports
+  // them (not_found for a missing directory, permission_denied, unavailable).
+  static Result<std::unique_ptr<AuditLog>> Open(const std::string& path);
+
+  struct PrivateKey {
+    explicit PrivateKey() = default;
+  };
+  // Use Open. Public only so that Open can use std::make_unique.
+  AuditLog(PrivateKey, std::string path, FileDescriptor fd)
+      : path_(std::move(path)), fd_(std::move(fd)) {}
+  AuditLog(const AuditLog&) = delete;
+  AuditLog& operator=(const AuditLog&) = delete;
+
+  // Appends one record: EVENT's fields after the ones the log adds, "seq" (1-based), "time"
+  // (RFC 3339 UTC, milliseconds, system clock) and "prev" (hex SHA-256 of the previous line, 64
+  // zeros for the first). Returns the new record's seq once the line and the head are durable.
+  //
+  // Thread-safe, and safe against other processes appending to the same PATH: it holds an
+  // exclusive flock while it reads the last line afresh, writes and fsyncs. A torn last line
+  // (a writer crashed mid-write) is truncated away first.
+  //
+  // invalid_argument if EVENT is not an object with a non-empty string "event", sets seq, time
+  // or prev, or holds invalid UTF-8. corruption, appending nothing, if the last record does not
+  // parse or the log disagrees with its head (records removed from the end): appending would
+  // hide the damage; `rekey audit verify` reports it. If the head cannot be replaced after the
+  // line is durable, returns that error although the record was appended.
+  //
+  // Not for use across fork(): the child shares the parent's lock; it must Open its own.
+  Result<uint64_t> Append(nlohmann::json event);
+
+ private:
+  struct Last;  // the last complete record, as Append needs it
+
+  Result<Last> ReadLast();
+  Status CheckHead(const Last& last);
+  Status WriteLine(const std::string& line, off_t rollback_size);
+
+  const std::string path_;
+  FileDescriptor fd_;  // O_RDWR | O_APPEND
+  std::mutex mu_;      // flock does not exclude threads sharing fd_
+};
+
+}  // namespace rekey

@@ -1,0 +1,25 @@
+// Factories of the subcommands, one per cmd_*.cc, gathered into the table in commands.cc.
+#pragma once
+
+#include <memory>
+
+#include "cli/command.h"
+#include "core/plan.h"
+#include "plan/selection.h"
+
+namespace rekey {
+
+std::unique_ptr<Command> MakeInitCommand();
+std::unique_ptr<Command> MakeValidateCommand();
+std::unique_ptr<Command> MakePlanCommand();
+std::unique_ptr<Command> MakeConnectorsCommand();
+
+// Shared by plan and run: the inventory, identity selection and strategy flags.
+void AddSelectionFlags(CLI::App* app, std::string* inventory, Selection* selection,
+                       std::string* strategy);
+// The plans of the selected identities, or the first error.
+struct Inventory;
+Result<std::vector<Plan>> PlanSelection(const Inventory& inventory, const Selection& selection,
+                                        Strategy strategy);
+
+}  // namespace rekey

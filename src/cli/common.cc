@@ -1,0 +1,34 @@
+#include "cli/common.h"
+
+#include <ostream>
+
+#include "inventory/loader.h"
+
+namespace rekey {
+
+Result<Inventory> LoadInventoryForCommand(const Context& context, const std::string& path) {
+  Diagnostics diagnostics(path);
+  Result<Inventory> inventory = LoadInventory(context.env, path, &diagnostics);
+  if (!inventory.ok()) {
+    std::string text = diagnostics.Format();
+    // A file that could not be read has no position: drop the ":0:0".
+    if (diagnostics.size() == 1 && diagnostics.errors()[0].pos.line == 0) {
+      text = path + ": error: " + diagnostics.errors()[0].message + "\n";
+    }
+    *context.err << text;
+    if (diagnostics.size() > 1) {
+      *context.err << inventory.status().message() << "\n";
+    }
+  }
+  return inventory;
+}
+
+void AddOutputFlag(CLI::App* app, std::string* output) {
+  app->add_option("--output,-o", *output, "Output format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->default_val("text");
+}
+
+std::string MasterKeyPath(const Context& context) { return context.state_dir + "/master.key"; }
+
+}  // namespace rekey

@@ -1,0 +1,20 @@
+// Pieces several commands share: loading the inventory with its diagnostics printed, the
+// --output flag, and the state directory's well-known files.
+#pragma once
+
+#include <string>
+
+#include "cli/command.h"
+#include "core/inventory.h"
+
+namespace rekey {
+
+// Loads and validates PATH; on failure prints every diagnostic to the error stream.
+Result<Inventory> LoadInventoryForCommand(const Context& context, const std::string& path);
+
+// Adds "--output text|json" bound to OUTPUT (default text).
+void AddOutputFlag(CLI::App* app, std::string* output);
+
+std::string MasterKeyPath(const Context& context);
+
+}  // namespace rekey

@@ -1,0 +1,54 @@
+#include "connectors/exec/redact.h"
+
+#include <gtest/gtest.h>
+
+namespace rekey::exec {
+namespace {
+
+TEST(RedactTest, ReplacesTheValueAndItsEncodings) {
+  SecretBytes secret("hunter2!");
+  // hex 68756e74657232 21, base64 aHVudGVyMiE=, base64url the same here.
+  EXPECT_EQ(Redact("login failed for hunter2! (len 8)", {&secret}),
+            "login failed for [REDACTED] (len 8)");
+  EXPECT_EQ(Redact("hex=68756e7465723221 HEX=68756E7465723221", {&secret}),
+            "hex=[REDACTED] HEX=[REDACTED]");
+  EXPECT_EQ(Redact("b64=aHVudGVyMiE= raw b64=aHVudGVyMiE", {&secret}),
+            "b64=[REDACTED]= raw b64=[REDACTED]");
+}
+
+TEST(RedactTest, UsesTheUrlSafeAlphabetToo) {
+  SecretBytes secret("\xfb\xff\xbf");  // base64 "+/+/", base64url "-_-_"
+  EXPECT_EQ(Redact("std +/+/ url -_-_", {&secret}), "std [REDACTED] url [REDACTED]");
+}
+
+TEST(RedactTest, HandlesSeveralSecretsNullsAndEmptyValues) {
+  SecretBytes old_value("old-pass"), new_value("new-pass"), empty;
+  EXPECT_EQ(Redact("from old-pass to new-pass", {&old_value, nullptr, &empty, &new_value}),
+            "from [REDACTED] to [REDACTED]");
+  EXPECT_EQ(Redact("nothing secret here", {}), "nothing secret here");
+  EXPECT_EQ(Redact("nothing secret here", {&empty}), "nothing secret here");
+}
+
+TEST(RedactTest, MergesOverlappingAndAdjacentOccurrences) {
+  SecretBytes a("abcd"), b("cdef");
+  EXPECT_EQ(Redact("x abcdef y abcdabcd z", {&a, &b}), "x [REDACTED] y [REDACTED] z");
+}
+
+TEST(RedactTest, CapsTheResultAfterRedacting) {
+  SecretBytes secret("s3cr3t-value");
+  std::string text(190, 'x');
+  text += "s3cr3t-value";
+  std::string out = Redact(text, {&secret});
+  EXPECT_EQ(out.size(), kMaxRedactedSize);
+  EXPECT_EQ(out, std::string(190, 'x') + "[REDACTED]");
+  EXPECT_EQ(Redact(std::string(500, 'y'), {&secret}), std::string(200, 'y'));
+}
+
+TEST(RedactTest, ASecretSplitByTheCapIsStillRedacted) {
+  SecretBytes secret("0123456789");
+  std::string text = std::string(195, '.') + "0123456789";
+  EXPECT_EQ(Redact(text, {&secret}), std::string(195, '.') + "[REDA");
+}
+
+}  // namespace
+}  // namespace rekey::exec
