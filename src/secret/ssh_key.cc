@@ -197,7 +197,8 @@ Result<std::string> SshPublicKey(const SecretBytes& private_key) {
   std::string line =
       std::string(kKeyType) + " " + std::string(Base64Encode(parts->public_blob).Expose());
   if (!comment->empty()) {
-    line += " " + std::string(*comment);
+    line.push_back(' ');
+    line.append(*comment);  // append, not `" " + ...`: GCC 12 warns falsely (-Wrestrict) there
   }
   return line;
 }
