@@ -13,7 +13,7 @@ namespace rekey {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit, so `return value;` works
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit, so `return value;` works
   Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit, so `return status;` works
     REKEY_CHECK(!std::get<Status>(v_).ok());
   }
@@ -35,6 +35,9 @@ class [[nodiscard]] Result {
     REKEY_CHECK(ok());
     return std::get<T>(std::move(v_));
   }
+  // The value, or FALLBACK when this holds an error.
+  T value_or(T fallback) const& { return ok() ? std::get<T>(v_) : std::move(fallback); }
+
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T&& operator*() && { return std::move(*this).value(); }
@@ -48,10 +51,10 @@ class [[nodiscard]] Result {
 }  // namespace rekey
 
 // Evaluates EXPR (a Status); returns it from the enclosing function when not OK.
-#define REKEY_RETURN_IF_ERROR(expr)            \
-  do {                                         \
-    ::rekey::Status rekey_status_ = (expr);    \
-    if (!rekey_status_.ok()) {                 \
-      return rekey_status_;                    \
-    }                                          \
+#define REKEY_RETURN_IF_ERROR(expr)         \
+  do {                                      \
+    ::rekey::Status rekey_status_ = (expr); \
+    if (!rekey_status_.ok()) {              \
+      return rekey_status_;                 \
+    }                                       \
   } while (false)

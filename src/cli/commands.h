@@ -13,6 +13,13 @@ std::unique_ptr<Command> MakeInitCommand();
 std::unique_ptr<Command> MakeValidateCommand();
 std::unique_ptr<Command> MakePlanCommand();
 std::unique_ptr<Command> MakeConnectorsCommand();
+std::unique_ptr<Command> MakeAdoptCommand();
+std::unique_ptr<Command> MakeRunCommand();
+std::unique_ptr<Command> MakeResumeCommand();
+std::unique_ptr<Command> MakeStatusCommand();
+std::unique_ptr<Command> MakeRunsCommand();
+std::unique_ptr<Command> MakeRollbackCommand();
+std::unique_ptr<Command> MakeAuditCommand();
 
 // Shared by plan and run: the inventory, identity selection and strategy flags.
 void AddSelectionFlags(CLI::App* app, std::string* inventory, Selection* selection,

@@ -1,0 +1,205 @@
+// rekey run: plans and executes resets durably. rekey resume: continues runs that stopped
+// (crashed or blocked), from their stored plan and inventory.
+#include <sodium.h>
+
+#include <ostream>
+
+#include "audit/record.h"
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "cli/execute.h"
+#include "cli/exit_codes.h"
+#include "plan/plan_json.h"
+#include "run/connector_set.h"
+
+namespace rekey {
+namespace {
+
+std::string NewRunId(Env* env) {
+  std::time_t t = std::chrono::system_clock::to_time_t(env->Now());
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "r%04d%02d%02d-%02d%02d%02d-%04x", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                randombytes_uniform(0x10000));
+  return buf;
+}
+
+class RunCommand final : public Command {
+ public:
+  void Setup(CLI::App* app) override {
+    AddSelectionFlags(app, &inventory_, &selection_, &strategy_);
+    app->add_option("--reason", reason_, "Why (recorded in the run and the audit log)")->required();
+    AddOutputFlag(app, &output_);
+  }
+
+  int Run(const Context& context) override {
+    Result<Inventory> inv = LoadInventoryForCommand(context, inventory_);
+    if (!inv.ok()) {
+      return kExitUsage;
+    }
+    auto plans = PlanSelection(*inv, selection_, *ParseStrategy(strategy_));
+    if (!plans.ok()) {
+      return ReportError(context, plans.status());
+    }
+    for (const Plan& p : *plans) {
+      if (Status s = ConnectorSet::CheckImplemented(*inv, *inv->FindIdentity(p.identity));
+          !s.ok()) {
+        return ReportError(context, s);
+      }
+    }
+    auto state = OpenState(context);
+    if (!state.ok()) {
+      return ReportError(context, state.status());
+    }
+    auto text = context.env->ReadFile(inventory_);
+    if (!text.ok()) {
+      return ReportError(context, text.status());
+    }
+    int worst = kExitOk;
+    for (const Plan& p : *plans) {
+      worst = std::max(worst, RunOne(context, *state, p, *text));
+    }
+    return worst;
+  }
+
+ private:
+  int RunOne(const Context& context, State& state, const Plan& plan, const std::string& text) {
+    auto creds = state.store->GetCredential(plan.identity);
+    if (!creds.ok()) {
+      return ReportError(context, creds.status());
+    }
+    if (!creds->current) {
+      return ReportError(context, Status::InvalidArgument(
+                                      "identity \"" + plan.identity +
+                                      "\" has no current value in the store; take it in first: "
+                                      "rekey adopt --inventory " +
+                                      inventory_ + " " + plan.identity + " < current-value"));
+    }
+    RunRecord run;
+    run.id = NewRunId(context.env);
+    run.identity = plan.identity;
+    run.strategy = plan.strategy;
+    run.reason = reason_;
+    run.user = CurrentUser(context.env);
+    run.host = CurrentHost();
+    run.plan_json = PlanToJson(plan).dump();
+    run.inventory_path = inventory_;
+    run.inventory_text = text;
+    run.started_at = context.env->Now();
+    std::vector<int> ids;
+    for (const Step& s : plan.steps) {
+      ids.push_back(s.id);
+    }
+    Status s = state.journal->Write("create run", [&] { return state.store->CreateRun(run, ids); });
+    if (s.ok()) {
+      s = state.journal->Audit({{"event", "run_started"},
+                                {"run", run.id},
+                                {"identity", run.identity},
+                                {"strategy", StrategyName(run.strategy)},
+                                {"reason", run.reason},
+                                {"user", run.user},
+                                {"host", run.host},
+                                {"plan_digest", AuditHash(run.plan_json)}});
+    }
+    if (!s.ok()) {
+      return ReportError(context, s);
+    }
+    auto ended = ExecuteStoredRun(context, state, run);
+    if (!ended.ok()) {
+      return ReportError(context, ended.status());
+    }
+    return ReportRun(context, state, *ended, output_ == "json");
+  }
+
+  std::string inventory_;
+  Selection selection_;
+  std::string strategy_ = "rotate";
+  std::string reason_;
+  std::string output_ = "text";
+};
+
+class ResumeCommand final : public Command {
+ public:
+  void Setup(CLI::App* app) override {
+    app->add_option("run", run_id_, "The run to resume (see `rekey runs`)");
+    app->add_flag("--all", all_, "Every run that is running (crashed) or blocked");
+    AddOutputFlag(app, &output_);
+  }
+
+  int Run(const Context& context) override {
+    if (run_id_.empty() == !all_) {
+      return ReportError(context, Status::InvalidArgument("name a RUN_ID or pass --all"));
+    }
+    auto state = OpenState(context);
+    if (!state.ok()) {
+      return ReportError(context, state.status());
+    }
+    auto runs = Targets(*state);
+    if (!runs.ok()) {
+      return ReportError(context, runs.status());
+    }
+    int worst = kExitOk;
+    for (const RunRecord& run : *runs) {
+      worst = std::max(worst, ResumeOne(context, *state, run));
+    }
+    if (runs->empty()) {
+      *context.out << "nothing to resume: no run is running or blocked\n";
+    }
+    return worst;
+  }
+
+ private:
+  Result<std::vector<RunRecord>> Targets(State& state) {
+    if (!all_) {
+      auto run = state.store->GetRun(run_id_);
+      if (!run.ok()) {
+        return run.status();
+      }
+      return std::vector<RunRecord>{*run};
+    }
+    auto all = state.store->ListRuns();
+    if (!all.ok()) {
+      return all.status();
+    }
+    std::vector<RunRecord> open;
+    for (const RunRecord& r : *all) {
+      if (r.state == RunState::kRunning || r.state == RunState::kBlocked) {
+        open.push_back(r);
+      }
+    }
+    return open;
+  }
+
+  int ResumeOne(const Context& context, State& state, const RunRecord& run) {
+    if (run.state != RunState::kRunning && run.state != RunState::kBlocked) {
+      *context.out << "run " << run.id << " already " << RunStateName(run.state) << "\n";
+      return kExitOk;
+    }
+    Status s = state.journal->Audit({{"event", "run_resumed"},
+                                     {"run", run.id},
+                                     {"identity", run.identity},
+                                     {"user", CurrentUser(context.env)},
+                                     {"host", CurrentHost()}});
+    if (!s.ok()) {
+      return ReportError(context, s);
+    }
+    auto ended = ExecuteStoredRun(context, state, run);
+    if (!ended.ok()) {
+      return ReportError(context, ended.status());
+    }
+    return ReportRun(context, state, *ended, output_ == "json");
+  }
+
+  std::string run_id_;
+  bool all_ = false;
+  std::string output_ = "text";
+};
+
+}  // namespace
+
+std::unique_ptr<Command> MakeRunCommand() { return std::make_unique<RunCommand>(); }
+std::unique_ptr<Command> MakeResumeCommand() { return std::make_unique<ResumeCommand>(); }
+
+}  // namespace rekey

@@ -1,0 +1,77 @@
+#include "cli/execute.h"
+
+#include <unistd.h>
+
+#include <iostream>
+
+#include "cli/exit_codes.h"
+#include "cli/run_report.h"
+#include "inventory/loader.h"
+#include "plan/describe.h"
+#include "plan/plan_json.h"
+#include "run/executor.h"
+
+namespace rekey {
+namespace {
+
+Result<Plan> StoredPlan(const RunRecord& run) {
+  nlohmann::json j = nlohmann::json::parse(run.plan_json, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) {
+    return Status::Corruption("run " + run.id + " has a malformed stored plan");
+  }
+  return PlanFromJson(j);
+}
+
+Result<Inventory> StoredInventory(const RunRecord& run) {
+  Diagnostics d(run.inventory_path);
+  Result<Inventory> inv = ParseInventory(run.inventory_text, run.inventory_path, &d);
+  if (!inv.ok()) {
+    return Status::Corruption("run " + run.id + "'s stored inventory no longer validates:\n" +
+                              d.Format());
+  }
+  return inv;
+}
+
+}  // namespace
+
+Result<RunRecord> ExecuteStoredRun(const Context& context, State& state, const RunRecord& run) {
+  auto lease = state.store->AcquireRunLease(run.id);
+  if (!lease.ok()) {
+    return lease.status();
+  }
+  auto plan = StoredPlan(run);
+  if (!plan.ok()) {
+    return plan.status();
+  }
+  auto inventory = StoredInventory(run);
+  if (!inventory.ok()) {
+    return inventory.status();
+  }
+  ExecutorOptions options;
+  if (::isatty(STDERR_FILENO)) {
+    size_t total = plan->steps.size();
+    options.on_step = [&context, total](const Step& s, const StepRecord& r) {
+      *context.err << "  [" << s.id << "/" << total << "] " << StepStateName(r.state) << "  "
+                   << StepSummary(s) << "\n";
+    };
+  }
+  ExecutorDeps deps{context.env, state.store.get(), state.audit.get(), state.failpoints.get(),
+                    &state.master_key};
+  return ExecuteRun(deps, *inventory, *plan, run, options);
+}
+
+int ReportRun(const Context& context, State& state, const RunRecord& run, bool json) {
+  auto plan = StoredPlan(run);
+  auto steps = state.store->GetSteps(run.id);
+  if (!plan.ok() || !steps.ok()) {
+    return ReportError(context, plan.ok() ? steps.status() : plan.status());
+  }
+  if (json) {
+    *context.out << RunToJson(run, *plan, *steps).dump(2) << "\n";
+  } else {
+    *context.out << RunToText(run, *plan, *steps);
+  }
+  return run.state == RunState::kSucceeded ? kExitOk : kExitFailed;
+}
+
+}  // namespace rekey

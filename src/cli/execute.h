@@ -1,0 +1,19 @@
+// Executing a run as stored (its plan and the inventory text it was made from), shared by
+// `rekey run` and `rekey resume`, and printing how it ended.
+#pragma once
+
+#include "cli/state.h"
+#include "core/inventory.h"
+
+namespace rekey {
+
+// Takes the run's lease (conflict when another process executes it), re-reads its stored
+// inventory and plan, executes it and returns how it ended. Progress goes to the error stream
+// when it is a terminal.
+Result<RunRecord> ExecuteStoredRun(const Context& context, State& state, const RunRecord& run);
+
+// Prints the run's status (text or JSON) to the output stream; returns 0 when it succeeded, 1
+// otherwise.
+int ReportRun(const Context& context, State& state, const RunRecord& run, bool json);
+
+}  // namespace rekey

@@ -1,0 +1,31 @@
+// The state directory opened for a command that executes or inspects runs: master key, store,
+// audit log, failpoints and the journal over them.
+#pragma once
+
+#include <memory>
+
+#include "audit/audit_log.h"
+#include "cli/command.h"
+#include "run/failpoints.h"
+#include "run/journal.h"
+#include "secret/master_key.h"
+#include "store/store.h"
+
+namespace rekey {
+
+struct State {
+  MasterKey master_key;
+  std::unique_ptr<Store> store;
+  std::unique_ptr<AuditLog> audit;
+  std::unique_ptr<Failpoints> failpoints;
+  std::unique_ptr<Journal> journal;
+};
+
+// not_found (suggesting `rekey init`) when the directory has no master key.
+Result<State> OpenState(const Context& context);
+
+// The invoking user and host, for run records and the audit log.
+std::string CurrentUser(Env* env);
+std::string CurrentHost();
+
+}  // namespace rekey

@@ -1,0 +1,96 @@
+#include "run/connector_set.h"
+
+#include "connectors/registry.h"
+
+namespace rekey {
+namespace {
+
+const Binding* Find(const std::vector<Binding>& bindings, const std::string& name) {
+  for (const Binding& b : bindings) {
+    if (b.name == name) {
+      return &b;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Result<ConnectorContext> ConnectorSet::ContextFor(const Binding& binding) {
+  const System* system = inventory_.FindSystem(binding.system);
+  if (system == nullptr) {
+    return Status::NotFound("no system \"" + binding.system + "\"");
+  }
+  return ConnectorContext{env_, system, &identity_, &binding};
+}
+
+Result<Issuer*> ConnectorSet::IssuerFor(const std::string& name) {
+  std::lock_guard lock(mu_);
+  if (auto it = issuers_.find(name); it != issuers_.end()) {
+    return it->second.get();
+  }
+  const Binding* b = Find(identity_.issuers, name);
+  if (b == nullptr) {
+    return Status::NotFound("identity \"" + identity_.name + "\" has no issuer \"" + name + "\"");
+  }
+  auto context = ContextFor(*b);
+  if (!context.ok()) {
+    return context.status();
+  }
+  const ConnectorType* type = FindConnectorType(context->system->type);
+  if (type == nullptr || type->make_issuer == nullptr) {
+    return Status::Internal("connector type " + context->system->type + " is not implemented");
+  }
+  auto issuer = type->make_issuer(*context);
+  if (!issuer.ok()) {
+    return issuer.status();
+  }
+  return (issuers_[name] = std::move(*issuer)).get();
+}
+
+Result<Holder*> ConnectorSet::HolderFor(const std::string& name) {
+  std::lock_guard lock(mu_);
+  if (auto it = holders_.find(name); it != holders_.end()) {
+    return it->second.get();
+  }
+  const Binding* b = Find(identity_.holders, name);
+  if (b == nullptr) {
+    return Status::NotFound("identity \"" + identity_.name + "\" has no holder \"" + name + "\"");
+  }
+  auto context = ContextFor(*b);
+  if (!context.ok()) {
+    return context.status();
+  }
+  const ConnectorType* type = FindConnectorType(context->system->type);
+  if (type == nullptr || type->make_holder == nullptr) {
+    return Status::Internal("connector type " + context->system->type + " is not implemented");
+  }
+  auto holder = type->make_holder(*context);
+  if (!holder.ok()) {
+    return holder.status();
+  }
+  return (holders_[name] = std::move(*holder)).get();
+}
+
+Status ConnectorSet::CheckImplemented(const Inventory& inventory, const Identity& identity) {
+  auto check = [&](const Binding& b, bool issuer) -> Status {
+    const System* s = inventory.FindSystem(b.system);
+    const ConnectorType* t = s ? FindConnectorType(s->type) : nullptr;
+    if (t == nullptr || (issuer ? t->make_issuer == nullptr : t->make_holder == nullptr)) {
+      return Status::InvalidArgument(
+          "identity \"" + identity.name + "\": " + (issuer ? "issuer" : "holder") + " \"" + b.name +
+          "\" uses connector type " + (s ? s->type : "?") +
+          ", which validates and plans but cannot run yet (rekey connectors shows which can)");
+    }
+    return Status::Ok();
+  };
+  for (const Binding& b : identity.issuers) {
+    REKEY_RETURN_IF_ERROR(check(b, true));
+  }
+  for (const Binding& b : identity.holders) {
+    REKEY_RETURN_IF_ERROR(check(b, false));
+  }
+  return Status::Ok();
+}
+
+}  // namespace rekey

@@ -1,0 +1,40 @@
+// ConnectorSet: the issuer and holder connectors of one identity's bindings, built from the
+// registry on first use and kept for the run. Thread-safe.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "connectors/connector.h"
+
+namespace rekey {
+
+class ConnectorSet {
+ public:
+  ConnectorSet(Env* env, const Inventory& inventory, const Identity& identity)
+      : env_(env), inventory_(inventory), identity_(identity) {}
+
+  // The connector of the issuer / holder binding NAME; not_found for an unknown name,
+  // internal when its type has no implementation, or the factory's error. The pointer lives as
+  // long as this set.
+  Result<Issuer*> IssuerFor(const std::string& name);
+  Result<Holder*> HolderFor(const std::string& name);
+
+  // invalid_argument naming the first binding whose connector type is not implemented yet, so a
+  // run refuses to start rather than block halfway.
+  static Status CheckImplemented(const Inventory& inventory, const Identity& identity);
+
+ private:
+  Result<ConnectorContext> ContextFor(const Binding& binding);
+
+  Env* env_;
+  const Inventory& inventory_;
+  const Identity& identity_;
+  std::mutex mu_;
+  std::map<std::string, std::unique_ptr<Issuer>> issuers_;
+  std::map<std::string, std::unique_ptr<Holder>> holders_;
+};
+
+}  // namespace rekey

@@ -1,0 +1,311 @@
+#include "run/executor.h"
+
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "run/backoff.h"
+#include "run/step_action.h"
+
+namespace rekey {
+namespace {
+
+using nlohmann::json;
+
+const Millis kDefaultTimeout{30000};
+
+class Scheduler {
+ public:
+  Scheduler(const ExecutorDeps& deps, const Inventory& inv, const Plan& plan, RunRecord run,
+            const ExecutorOptions& options)
+      : deps_(deps),
+        inv_(inv),
+        plan_(plan),
+        run_(std::move(run)),
+        options_(options),
+        identity_(inv.FindIdentity(run_.identity)),
+        journal_(deps.store, deps.audit, deps.failpoints),
+        sealer_(*deps.master_key),
+        fingerprinter_(*deps.master_key),
+        connectors_(deps.env, inv, *identity_) {}
+
+  Result<RunRecord> Run() {
+    REKEY_RETURN_IF_ERROR(LoadSteps());
+    REKEY_RETURN_IF_ERROR(LoadValues());
+    env_ = StepEnv{deps_.env, &journal_, &connectors_,    identity_,
+                   &run_,     &sealer_,  &fingerprinter_, &values_};
+    Schedule();
+    return Finish();
+  }
+
+ private:
+  Status LoadSteps() {
+    auto steps = deps_.store->GetSteps(run_.id);
+    if (!steps.ok()) {
+      return steps.status();
+    }
+    records_.resize(plan_.steps.size());
+    for (const StepRecord& r : *steps) {
+      if (r.step >= 1 && static_cast<size_t>(r.step) <= records_.size()) {
+        records_[r.step - 1] = r;
+      }
+    }
+    for (size_t i = 0; i < records_.size(); ++i) {
+      records_[i].step = plan_.steps[i].id;
+      if (records_[i].state == StepState::kFailed) {
+        records_[i].state = StepState::kRunning;  // resumed: try it again, checking first
+      }
+    }
+    return Status::Ok();
+  }
+
+  // The old value is what was current before this run; the new one this run's pending value
+  // (or current, once promoted). Without an old value rekey cannot prove it dead.
+  Status LoadValues() {
+    auto creds = deps_.store->GetCredential(run_.identity);
+    if (!creds.ok()) {
+      return creds.status();
+    }
+    bool promoted = creds->current && creds->current->run_id == run_.id;
+    const std::optional<StoredValue>& old_slot = promoted ? creds->previous : creds->current;
+    if (!old_slot) {
+      return Status::InvalidArgument("identity \"" + run_.identity +
+                                     "\" has no current value in the store; take it in first "
+                                     "with `rekey adopt`");
+    }
+    std::string context = SealingContext(run_.identity);
+    auto old_value = sealer_.Open(old_slot->sealed, context);
+    if (!old_value.ok()) {
+      return old_value.status();
+    }
+    values_.old_value = std::move(*old_value);
+    const std::optional<StoredValue>& new_slot = promoted ? creds->current : creds->pending;
+    if (new_slot && new_slot->run_id == run_.id) {
+      auto new_value = sealer_.Open(new_slot->sealed, context);
+      if (!new_value.ok()) {
+        return new_value.status();
+      }
+      values_.new_value = std::move(*new_value);
+    }
+    return Status::Ok();
+  }
+
+  const System* SystemOf(const Step& s) const {
+    return s.system.empty() ? nullptr : inv_.FindSystem(s.system);
+  }
+
+  bool Ready(size_t i) const {
+    if (records_[i].state == StepState::kDone || in_flight_.count(i) != 0) {
+      return false;
+    }
+    for (int dep : plan_.steps[i].after) {
+      if (records_[dep - 1].state != StepState::kDone) {
+        return false;
+      }
+    }
+    const System* sys = SystemOf(plan_.steps[i]);
+    auto busy = sys ? busy_.find(sys->name) : busy_.end();
+    return sys == nullptr || busy == busy_.end() || busy->second < sys->max_parallel;
+  }
+
+  void Schedule() {
+    std::vector<std::thread> threads;
+    std::unique_lock lock(mu_);
+    for (;;) {
+      for (size_t i = 0; i < records_.size() && !blocked_; ++i) {
+        if (static_cast<int>(in_flight_.size()) >= options_.parallelism) {
+          break;
+        }
+        if (Ready(i)) {
+          in_flight_.insert(i);
+          if (const System* sys = SystemOf(plan_.steps[i])) {
+            ++busy_[sys->name];
+          }
+          threads.emplace_back([this, i, record = records_[i]] { Work(i, record); });
+        }
+      }
+      if (in_flight_.empty()) {
+        break;
+      }
+      cv_.wait(lock);
+    }
+    lock.unlock();
+    for (std::thread& t : threads) {
+      t.join();
+    }
+  }
+
+  void Work(size_t i, StepRecord record) {
+    const Step& step = plan_.steps[i];
+    StepRecord done = Attempt(step, std::move(record));
+    if (options_.on_step) {
+      std::lock_guard progress(progress_mu_);
+      options_.on_step(step, done);
+    }
+    std::lock_guard lock(mu_);
+    records_[i] = done;
+    in_flight_.erase(i);
+    if (const System* sys = SystemOf(step)) {
+      --busy_[sys->name];
+    }
+    if (done.state != StepState::kDone && !blocked_) {
+      blocked_ = true;
+      run_.blocked_step = step.id;
+      run_.blocked_reason = done.last_error;
+    }
+    cv_.notify_all();
+  }
+
+  // Runs STEP until it is done or has failed for good; journals every attempt before it acts.
+  StepRecord Attempt(const Step& step, StepRecord r) {
+    const System* sys = SystemOf(step);
+    RetryPolicy policy = sys ? sys->retry : RetryPolicy{};
+    Millis timeout = sys ? sys->timeout : kDefaultTimeout;
+    bool check_first = r.state == StepState::kRunning;  // in flight when we last stopped
+    Status last;
+    for (int tries = 1; tries <= policy.attempts; ++tries) {
+      r.state = StepState::kRunning;
+      r.attempts += 1;
+      if (r.started_at == SystemTime{}) {
+        r.started_at = deps_.env->Now();
+      }
+      if (Status s = Journal("start", step, r); !s.ok()) {
+        return Failed(step, r, s);
+      }
+      Result<std::string> evidence =
+          deps_.failpoints->FailStep(step.id)
+              ? Result<std::string>(Status::Internal("failpoint fail-step"))
+              : PerformStep(step, env_, check_first, deps_.env->MonotonicNow() + timeout);
+      if (evidence.ok()) {
+        return Succeeded(step, r, *evidence);
+      }
+      last = evidence.status();
+      r.last_error = last.ToString();
+      bool unknown =
+          last.code() == StatusCode::kTimeout || last.code() == StatusCode::kUnknownOutcome;
+      if (!last.retryable() && !unknown) {
+        break;
+      }
+      check_first = unknown;
+      if (tries < policy.attempts) {
+        deps_.env->SleepFor(BackoffDelay(policy, tries));
+      } else {
+        last = last.WithContext("gave up after " + std::to_string(tries) + " attempts");
+      }
+    }
+    return Failed(step, r, last);
+  }
+
+  Status Journal(const char* what, const Step& step, const StepRecord& r) {
+    return journal_.Write(std::string("step ") + std::to_string(step.id) + " " + what,
+                          [&] { return deps_.store->UpdateStep(run_.id, r); });
+  }
+
+  json StepEvent(const Step& step, const StepRecord& r, const char* outcome) {
+    return {{"event", "step_finished"}, {"run", run_.id},
+            {"step", step.id},          {"action", StepActionName(step.action)},
+            {"binding", step.binding},  {"system", step.system},
+            {"outcome", outcome},       {"attempts", r.attempts},
+            {"evidence", r.evidence},   {"error", r.last_error}};
+  }
+
+  StepRecord Succeeded(const Step& step, StepRecord r, const std::string& evidence) {
+    r.evidence = evidence;
+    r.last_error.clear();
+    r.finished_at = deps_.env->Now();
+    Status s = journal_.Audit(StepEvent(step, r, "done"));
+    r.state = StepState::kDone;
+    if (s.ok()) {
+      s = Journal("done", step, r);
+    }
+    return s.ok() ? r : Failed(step, r, s);
+  }
+
+  StepRecord Failed(const Step& step, StepRecord r, const Status& why) {
+    r.state = StepState::kFailed;
+    r.last_error = why.ToString();
+    r.finished_at = deps_.env->Now();
+    // Best effort: the run is stopping; its status must still say why.
+    (void)journal_.Audit(StepEvent(step, r, "failed"));
+    (void)Journal("failed", step, r);
+    return r;
+  }
+
+  // The moment every issuer was seen rejecting the old value, for contain.
+  std::optional<SystemTime> ContainedAt() const {
+    std::optional<SystemTime> at;
+    for (size_t i = 0; i < plan_.steps.size(); ++i) {
+      if (plan_.steps[i].note != "containment point") {
+        continue;
+      }
+      if (records_[i].state != StepState::kDone) {
+        return std::nullopt;
+      }
+      at = std::max(at.value_or(SystemTime{}), records_[i].finished_at);
+    }
+    return at;
+  }
+
+  Result<RunRecord> Finish() {
+    run_.state = blocked_ ? RunState::kBlocked : RunState::kSucceeded;
+    run_.finished_at = deps_.env->Now();
+    if (plan_.strategy == Strategy::kContain) {
+      run_.contained_at = ContainedAt();
+    }
+    if (!blocked_) {
+      run_.blocked_step = 0;
+      run_.blocked_reason.clear();
+    }
+    json event = {{"event", "run_finished"},
+                  {"run", run_.id},
+                  {"identity", run_.identity},
+                  {"state", RunStateName(run_.state)}};
+    if (run_.contained_at) {
+      event["contained_ms"] =
+          std::chrono::duration_cast<Millis>(*run_.contained_at - run_.started_at).count();
+    }
+    if (blocked_) {
+      event["blocked_step"] = run_.blocked_step;
+      event["reason"] = run_.blocked_reason;
+    }
+    REKEY_RETURN_IF_ERROR(journal_.Audit(event));
+    REKEY_RETURN_IF_ERROR(
+        journal_.Write("run finished", [&] { return deps_.store->UpdateRun(run_); }));
+    return run_;
+  }
+
+  const ExecutorDeps& deps_;
+  const Inventory& inv_;
+  const Plan& plan_;
+  RunRecord run_;
+  const ExecutorOptions& options_;
+  const Identity* identity_;
+  class Journal journal_;
+  Sealer sealer_;
+  Fingerprinter fingerprinter_;
+  ConnectorSet connectors_;
+  RunValues values_;
+  StepEnv env_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<StepRecord> records_;  // guarded by mu_ once Schedule starts
+  std::set<size_t> in_flight_;       // guarded by mu_
+  std::map<std::string, int> busy_;  // steps in flight per system; guarded by mu_
+  bool blocked_ = false;             // guarded by mu_
+  std::mutex progress_mu_;
+};
+
+}  // namespace
+
+Result<RunRecord> ExecuteRun(const ExecutorDeps& deps, const Inventory& inventory, const Plan& plan,
+                             RunRecord run, const ExecutorOptions& options) {
+  if (inventory.FindIdentity(run.identity) == nullptr) {
+    return Status::InvalidArgument("the run's inventory has no identity \"" + run.identity + "\"");
+  }
+  return Scheduler(deps, inventory, plan, std::move(run), options).Run();
+}
+
+}  // namespace rekey

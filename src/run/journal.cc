@@ -1,0 +1,12 @@
+#include "run/journal.h"
+
+namespace rekey {
+
+Status Journal::Audit(nlohmann::json event) {
+  std::string what = "audit " + event.value("event", std::string("?"));
+  Point point(failpoints_, what);
+  Result<uint64_t> seq = audit_->Append(std::move(event));
+  return seq.ok() ? Status::Ok() : seq.status().WithContext("audit log");
+}
+
+}  // namespace rekey

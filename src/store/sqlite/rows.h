@@ -1,0 +1,35 @@
+// Rows: how runs, steps and credential versions map to table rows, in one place, so that every
+// query selects the columns in the order its reader expects. The columns are specified in
+// doc/state-format.md.
+#pragma once
+
+#include <string_view>
+
+#include "base/result.h"
+#include "store/sqlite/statement.h"
+#include "store/store.h"
+
+namespace rekey::sqlite {
+
+// The runs columns, in the order BindRun binds and ReadRun reads them.
+inline constexpr std::string_view kRunColumns =
+    "id, identity, strategy, state, reason, user, host, plan_json, inventory_path, "
+    "inventory_text, started_at, finished_at, contained_at, blocked_step, blocked_reason";
+// Binds every field of RUN as parameters ?1 to ?15, in kRunColumns order.
+void BindRun(Statement& statement, const RunRecord& run);
+// The run in the current row of a query selecting kRunColumns. corruption for an unknown
+// strategy or state name.
+Result<RunRecord> ReadRun(const Statement& row);
+
+// The steps columns (less run_id), in the order ReadStep reads them.
+inline constexpr std::string_view kStepColumns =
+    "step, state, attempts, last_error, evidence, started_at, finished_at";
+// The step in the current row of a query selecting kStepColumns. corruption for an unknown state.
+Result<StepRecord> ReadStep(const Statement& row);
+
+// The credentials columns of one version, in the order ReadValue reads them.
+inline constexpr std::string_view kValueColumns = "sealed, fingerprint, run_id, updated_at";
+// The version in the current row, starting at column FIRST.
+StoredValue ReadValue(const Statement& row, int first);
+
+}  // namespace rekey::sqlite

@@ -1,0 +1,18 @@
+// The state store's schema: created in a fresh file, checked in an existing one. The version
+// rule: a file is only ever read and written by a rekey that knows its exact schema version.
+#pragma once
+
+#include "base/status.h"
+#include "store/sqlite/database.h"
+
+namespace rekey::sqlite {
+
+// The version this rekey creates and understands, stored in meta.schema_version.
+inline constexpr int kSchemaVersion = 1;
+
+// Creates the tables in a database that has none; otherwise checks meta.schema_version.
+// corruption ("state store PATH has schema version 7; this rekey understands version 1: upgrade
+// rekey") for a newer version, and for a file with tables but no valid version.
+Status PrepareSchema(Database& db);
+
+}  // namespace rekey::sqlite

@@ -1,0 +1,80 @@
+// SqliteStore: the Store in one SQLite file, STATE_DIR/state.db, for one machine. Several rekey
+// processes may share the file: every write is one IMMEDIATE transaction that waits up to
+// kBusyTimeoutMs for SQLite's write lock, and a run is executed under a lease (file_run_lease.h).
+// The file format is specified in doc/state-format.md.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/env.h"
+#include "store/sqlite/database.h"
+#include "store/store.h"
+
+namespace rekey::sqlite {
+
+class SqliteStore final : public Store {
+ public:
+  static constexpr int kBusyTimeoutMs = 5000;
+
+  // Opens STATE_DIR/state.db, creating it (mode 0600) with the current schema when it does not
+  // exist. corruption when the file is not a rekey store or has a schema version this rekey does
+  // not understand. ENV supplies the clock and creates directories; it must outlive the store.
+  // REQUIRES: STATE_DIR exists.
+  static Result<std::unique_ptr<SqliteStore>> Open(Env* env, const std::string& state_dir);
+
+  // Only Open can make the key: a store always has a configured connection and a checked schema.
+  class Key {
+    friend class SqliteStore;
+    Key() = default;
+  };
+  SqliteStore(Key, Env* env, std::string state_dir, Database db)
+      : env_(env), state_dir_(std::move(state_dir)), db_(std::move(db)) {}
+
+  // The Store contract (store.h). Thread-safe: calls are serialised on one connection. A zero
+  // updated_at or started_at is recorded as the time of the call.
+  Result<CredentialVersions> GetCredential(const std::string& identity) override;
+  Status Adopt(const std::string& identity, const StoredValue& value) override;
+  Status StagePending(const std::string& identity, const StoredValue& value) override;
+  Status Promote(const std::string& identity, const std::string& run_id) override;
+  Status DiscardPending(const std::string& identity, const std::string& run_id) override;
+  Status CreateRun(const RunRecord& run, const std::vector<int>& step_ids) override;
+  Result<RunRecord> GetRun(const std::string& run_id) override;
+  Result<std::vector<RunRecord>> ListRuns() override;
+  Status UpdateRun(const RunRecord& run) override;
+  Result<std::vector<StepRecord>> GetSteps(const std::string& run_id) override;
+  Status UpdateStep(const std::string& run_id, const StepRecord& step) override;
+  // Does not wait for the store's mutex: the lease is a file of its own (file_run_lease.h).
+  Result<std::unique_ptr<RunLease>> AcquireRunLease(const std::string& run_id) override;
+
+ private:
+  // The run holding an identity's lock, and its state name.
+  struct LockHolder {
+    std::string run_id;
+    std::string state;
+  };
+
+  // Runs BODY inside one IMMEDIATE transaction under mu_, and commits when BODY returns OK.
+  Status Write(const std::function<Status()>& body);
+
+  // Helpers for the methods above. REQUIRES: mu_ held.
+  Result<std::optional<LockHolder>> FindLockHolder(const std::string& identity);
+  Result<std::optional<StoredValue>> ReadSlot(const std::string& identity, Slot slot);
+  Status WriteSlot(const std::string& identity, Slot slot, const StoredValue& value);
+  // Runs SQL, a statement whose only parameter ?1 is IDENTITY.
+  Status RunForIdentity(std::string_view sql, const std::string& identity);
+  Result<bool> RunExists(const std::string& run_id);
+  Status InsertSteps(const std::string& run_id, const std::vector<int>& step_ids);
+
+  Env* const env_;
+  const std::string state_dir_;
+  std::mutex mu_;
+  Database db_;  // guarded by mu_
+};
+
+}  // namespace rekey::sqlite
