@@ -7,6 +7,8 @@ build_packages=(
   build-essential cmake pkg-config clang-format
   libyaml-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libsodium-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # real servers the demo and tests start on loopback
+  redis-server redis-tools
 )
 
 missing=()

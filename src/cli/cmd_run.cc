@@ -19,7 +19,7 @@ std::string NewRunId(Env* env) {
   std::time_t t = std::chrono::system_clock::to_time_t(env->Now());
   std::tm tm{};
   ::gmtime_r(&t, &tm);
-  char buf[64];
+  char buf[96];
   std::snprintf(buf, sizeof buf, "r%04d%02d%02d-%02d%02d%02d-%04x", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                 randombytes_uniform(0x10000));

@@ -99,6 +99,10 @@ class Planner {
       int cut = 0;
       if (i.caps.can_disable) {
         cut = steps_.Add(StepAction::kDisable, Role::kIssuer, i.binding, {gen});
+        if (i.caps.two_values) {
+          // Installing adds beside the old value here: remove it, or re-enabling revives it.
+          cut = steps_.Add(StepAction::kRemoveOld, Role::kIssuer, i.binding, {cut});
+        }
       } else if (CanRemove(i)) {
         cut = steps_.Add(StepAction::kRemoveOld, Role::kIssuer, i.binding, {gen});
       } else {

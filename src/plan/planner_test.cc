@@ -138,8 +138,11 @@ TEST_F(PlannerTest, ContainCutsAndVerifiesBeforeInstallingAnywhere) {
   for (int r : Ids(plan, StepAction::kRemoveOld)) {
     cut.push_back(r);
   }
-  EXPECT_EQ(cut.size(), 3u);                              // every issuer
   EXPECT_EQ(Ids(plan, StepAction::kDisable).size(), 3u);  // redis, postgres, ldap with lock
+  // Redis holds two values: disabling alone would let re-enabling revive the old one.
+  ASSERT_EQ(Ids(plan, StepAction::kRemoveOld), Ids(plan, StepAction::kRemoveOld, "cache"));
+  ASSERT_EQ(Ids(plan, StepAction::kRemoveOld).size(), 1u);
+  EXPECT_TRUE(AllBefore(plan, Ids(plan, StepAction::kRemoveOld), Ids(plan, StepAction::kEnable)));
   std::vector<int> containment;
   for (const Step& s : plan.steps) {
     if (s.action == StepAction::kVerifyOldRejected && s.note == "containment point") {
