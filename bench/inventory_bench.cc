@@ -28,14 +28,15 @@ identities:
 )";
   for (int i = 0; i < identities; ++i) {
     std::string n = "svc-" + std::to_string(i);
-    text += "  " + n + ":\n    kind: password\n    labels: { tenant: t" + std::to_string(i % 50) +
-            ", tier: critical }\n    rotate_every: 30d\n    issuers:\n      - { system: db, role: " +
-            n + " }\n      - { system: cache, user: " + n +
-            " }\n    holders:\n      - { name: vault-record, system: vault, path: apps/" + n +
-            ", field: password }\n      - { name: env-file, system: files, path: /etc/apps/" + n +
-            ".env, format: dotenv, key: DB_PASSWORD, after: [vault-record] }\n"
-            "    consumers:\n      - { name: app, reload: { exec: [/usr/local/bin/reload, " + n +
-            "] }, confirm: { exec: [/usr/local/bin/check, " + n + "] } }\n";
+    text +=
+        "  " + n + ":\n    kind: password\n    labels: { tenant: t" + std::to_string(i % 50) +
+        ", tier: critical }\n    rotate_every: 30d\n    issuers:\n      - { system: db, role: " +
+        n + " }\n      - { system: cache, user: " + n +
+        " }\n    holders:\n      - { name: vault-record, system: vault, path: apps/" + n +
+        ", field: password }\n      - { name: env-file, system: files, path: /etc/apps/" + n +
+        ".env, format: dotenv, key: DB_PASSWORD, after: [vault-record] }\n"
+        "    consumers:\n      - { name: app, reload: { exec: [/usr/local/bin/reload, " +
+        n + "] }, confirm: { exec: [/usr/local/bin/check, " + n + "] } }\n";
   }
   return text;
 }
@@ -52,8 +53,7 @@ int Main(int argc, char** argv) {
   int n = argc > 1 ? std::atoi(argv[1]) : 10000;
   std::string text = Generate(n);
   std::printf("inventory: %d identities, %zu lines, %.1f MB\n", n,
-              static_cast<size_t>(std::count(text.begin(), text.end(), '\n')),
-              text.size() / 1e6);
+              static_cast<size_t>(std::count(text.begin(), text.end(), '\n')), text.size() / 1e6);
   Inventory inv;
   double validate = Millis([&] {
     Diagnostics d("bench.yaml");

@@ -21,8 +21,6 @@ namespace rekey {
 
 namespace {
 
-using audit_internal::ErrnoStatus;
-
 // The seq and prev of the record LINE, or nullopt if LINE is not a valid record.
 std::optional<std::pair<uint64_t, std::string>> SeqAndPrev(const std::string& line) {
   Result<nlohmann::json> record = ParseAuditObject(line);
@@ -132,7 +130,7 @@ Status AuditLog::CheckHead(const Last& last) {
 }
 
 Status AuditLog::WriteLine(const std::string& line, off_t rollback_size) {
-  Status s = audit_internal::WriteAll(fd_.get(), line + "\n", path_);
+  Status s = WriteAll(fd_.get(), line + "\n", path_);
   if (!s.ok()) {
     // Leave no partial line behind; if that fails too, the next Append drops it.
     if (::ftruncate(fd_.get(), rollback_size) != 0) {

@@ -1,5 +1,5 @@
-// The helpers in fd_io.h. base/posix_env.cc has private equivalents; the audit log needs them on a
-// descriptor it keeps open and locked, which the path-based Env interface cannot offer.
+// The helpers in fd_io.h: the audit log works on a descriptor it keeps open and locked, which the
+// path-based Env interface cannot offer.
 #include "audit/fd_io.h"
 
 #include <fcntl.h>
@@ -12,33 +12,6 @@
 #include "base/file_descriptor.h"
 
 namespace rekey::audit_internal {
-
-Status ErrnoStatus(const std::string& what, int err) {
-  std::string message = what + ": " + std::strerror(err);
-  switch (err) {
-    case ENOENT:
-      return Status::NotFound(message);
-    case EACCES:
-    case EPERM:
-      return Status::PermissionDenied(message);
-    default:
-      return Status::Unavailable(message);
-  }
-}
-
-Status WriteAll(int fd, std::string_view data, const std::string& path) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0) {
-      return ErrnoStatus("write " + path, errno);
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return Status::Ok();
-}
 
 Result<std::string> ReadAt(int fd, off_t offset, size_t size, const std::string& path) {
   std::string data(size, '\0');

@@ -1,5 +1,5 @@
-// Small POSIX helpers for the audit log's own file descriptor: errno to Status, whole writes,
-// positioned and whole reads, directory fsync. Internal to src/audit.
+// Small POSIX helpers for the audit log's own file descriptor: positioned and whole reads,
+// directory fsync (errno to Status and whole writes come from base/posix_io.h). Internal.
 #pragma once
 
 #include <sys/types.h>
@@ -7,17 +7,11 @@
 #include <string>
 #include <string_view>
 
+#include "base/posix_io.h"
 #include "base/result.h"
 #include "base/status.h"
 
 namespace rekey::audit_internal {
-
-// "WHAT: strerror(ERR)", as not_found (ENOENT), permission_denied (EACCES, EPERM) or unavailable.
-Status ErrnoStatus(const std::string& what, int err);
-
-// Writes all of DATA at FD's current offset (the end, for an O_APPEND descriptor), retrying on
-// EINTR and short writes. PATH names the file in errors.
-Status WriteAll(int fd, std::string_view data, const std::string& path);
 
 // Reads exactly SIZE bytes at OFFSET; corruption if the file is shorter than that.
 Result<std::string> ReadAt(int fd, off_t offset, size_t size, const std::string& path);

@@ -110,7 +110,7 @@ Result<AuditVerifyReport> VerifyAuditLog(const std::string& path) {
   FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) {
     return errno == ENOENT ? Status::NotFound("no audit log at " + path)
-                           : audit_internal::ErrnoStatus("open audit log " + path, errno);
+                           : ErrnoStatus("open audit log " + path, errno);
   }
   auto lock = audit_internal::FileLock::Acquire(fd.get(), LOCK_SH, path);
   if (!lock.ok()) {

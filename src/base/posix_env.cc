@@ -10,23 +10,11 @@
 
 #include "base/env.h"
 #include "base/file_descriptor.h"
+#include "base/posix_io.h"
 #include "base/subprocess.h"
 
 namespace rekey {
 namespace {
-
-Status ErrnoStatus(const std::string& what, int err) {
-  std::string message = what + ": " + std::strerror(err);
-  switch (err) {
-    case ENOENT:
-      return Status::NotFound(message);
-    case EACCES:
-    case EPERM:
-      return Status::PermissionDenied(message);
-    default:
-      return Status::Unavailable(message);
-  }
-}
 
 std::string DirName(const std::string& path) {
   auto slash = path.rfind('/');
@@ -34,20 +22,6 @@ std::string DirName(const std::string& path) {
     return ".";
   }
   return slash == 0 ? "/" : path.substr(0, slash);
-}
-
-Status WriteAll(int fd, std::string_view data, const std::string& path) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      return ErrnoStatus("write " + path, errno);
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return Status::Ok();
 }
 
 class PosixEnv final : public Env {

@@ -175,9 +175,7 @@ class Scheduler {
         return Failed(step, r, s);
       }
       Result<std::string> evidence =
-          deps_.failpoints->FailStep(step.id)
-              ? Result<std::string>(Status::Internal("failpoint fail-step"))
-              : PerformStep(step, env_, check_first, deps_.env->MonotonicNow() + timeout);
+          Perform(step, check_first, deps_.env->MonotonicNow() + timeout);
       if (evidence.ok()) {
         return Succeeded(step, r, *evidence);
       }
@@ -196,6 +194,16 @@ class Scheduler {
       }
     }
     return Failed(step, r, last);
+  }
+
+  Result<std::string> Perform(const Step& step, bool check_first, Deadline deadline) {
+    if (deps_.failpoints->FailStep(step.id)) {
+      return Status::Internal("failpoint fail-step");
+    }
+    if (options_.perform) {
+      return options_.perform(step, check_first, deadline);
+    }
+    return PerformStep(step, env_, check_first, deadline);
   }
 
   Status Journal(const char* what, const Step& step, const StepRecord& r) {

@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 
+#include "connectors/connector.h"
 #include "core/inventory.h"
 #include "core/plan.h"
 #include "run/failpoints.h"
@@ -23,6 +24,10 @@ struct ExecutorOptions {
   // Called after each step finishes (for progress on a terminal); may be empty. Called from
   // worker threads, one at a time.
   std::function<void(const Step&, const StepRecord&)> on_step;
+  // Performs one attempt of a step; empty means PerformStep against the real systems. Benchmarks
+  // and tests substitute their own to push the real scheduler and journal (as ninja's
+  // CommandRunner seam does).
+  std::function<Result<std::string>(const Step&, bool check_first, Deadline)> perform;
 };
 
 struct ExecutorDeps {

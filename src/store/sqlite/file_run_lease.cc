@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <string_view>
 
-#include "store/sqlite/errno_status.h"
+#include "base/posix_io.h"
 #include "store/sqlite/private_file.h"
 
 namespace rekey::sqlite {

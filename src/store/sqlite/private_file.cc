@@ -7,7 +7,7 @@
 #include <cerrno>
 
 #include "base/file_descriptor.h"
-#include "store/sqlite/errno_status.h"
+#include "base/posix_io.h"
 
 namespace rekey::sqlite {
 namespace {

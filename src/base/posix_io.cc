@@ -1,0 +1,37 @@
+#include "base/posix_io.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace rekey {
+
+Status ErrnoStatus(const std::string& what, int err) {
+  std::string message = what + ": " + std::strerror(err);
+  switch (err) {
+    case ENOENT:
+      return Status::NotFound(std::move(message));
+    case EACCES:
+    case EPERM:
+      return Status::PermissionDenied(std::move(message));
+    default:
+      return Status::Unavailable(std::move(message));
+  }
+}
+
+Status WriteAll(int fd, std::string_view data, const std::string& path) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return ErrnoStatus("write " + path, errno);
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return Status::Ok();
+}
+
+}  // namespace rekey

@@ -1,0 +1,20 @@
+// Small POSIX helpers shared by the modules that own file descriptors (env, audit log, store):
+// errno to Status, and whole writes.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+
+namespace rekey {
+
+// "WHAT: strerror(ERR)", as not_found (ENOENT), permission_denied (EACCES, EPERM) or unavailable
+// (anything else: the file system may recover).
+Status ErrnoStatus(const std::string& what, int err);
+
+// Writes all of DATA at FD's current offset, retrying on EINTR and short writes. PATH names the
+// file in errors.
+Status WriteAll(int fd, std::string_view data, const std::string& path);
+
+}  // namespace rekey
