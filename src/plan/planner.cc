@@ -79,7 +79,8 @@ class Planner {
         return Status::InvalidArgument("issuer \"" + i.binding->name +
                                        "\" declares overlap but has no \"remove\" command");
       }
-      std::vector<int> after = propagated;
+      // Also the issuer's own checks: with no holders or consumers, PROPAGATED is empty.
+      std::vector<int> after = Join(verified_new, propagated);
       if (i.caps.two_values) {
         after = {steps_.Add(StepAction::kRemoveOld, Role::kIssuer, i.binding, after)};
       }

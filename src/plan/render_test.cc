@@ -63,7 +63,7 @@ TEST_F(RenderTest, TextShowsGroupsWaitsAndVerifications) {
       "\n"
       "  group 6\n"
       "     6  end_sessions         end sessions opened with the old value at db [postgres]\n"
-      "                            after 4, 5 · verifies: no session of the old value left\n"
+      "                            after 3, 4, 5 · verifies: no session of the old value left\n"
       "\n"
       "  group 7\n"
       "     7  verify_old_rejected  check that db rejects the old value [postgres]\n"

@@ -251,14 +251,14 @@ class Scheduler {
       if (records_[i].state != StepState::kDone) {
         return std::nullopt;
       }
-      at = std::max(at.value_or(SystemTime{}), records_[i].finished_at);
+      at = std::chrono::floor<Millis>(std::max(at.value_or(SystemTime{}), records_[i].finished_at));
     }
     return at;
   }
 
   Result<RunRecord> Finish() {
     run_.state = blocked_ ? RunState::kBlocked : RunState::kSucceeded;
-    run_.finished_at = deps_.env->Now();
+    run_.finished_at = std::chrono::floor<Millis>(deps_.env->Now());  // as the store keeps it
     if (plan_.strategy == Strategy::kContain) {
       run_.contained_at = ContainedAt();
     }

@@ -3,6 +3,7 @@
 #include "plan/planner.h"
 #include "run/connector_set.h"
 #include "run/step_action.h"
+#include "secret/fingerprint.h"
 
 namespace rekey {
 namespace {
@@ -30,13 +31,36 @@ Status CheckAllowed(const Plan& plan, const RunRecord& run, const std::vector<St
   return Status::Ok();
 }
 
-bool Started(const std::vector<StepRecord>& steps, int id) {
-  for (const StepRecord& r : steps) {
-    if (r.step == id) {
-      return r.state != StepState::kPending;
+// Gives each binding the old value back where the real system shows the new one; a binding
+// the run never reached (or whose write failed) is left alone. Asking the systems rather than
+// the step records makes rollback idempotent, also after a rollback that stopped halfway.
+// Holders first, so consumers have the old value again before issuers stop taking the new one.
+Status Restore(const Inventory& inv, const Identity& id, ConnectorSet& connectors,
+               const Fingerprinter& fp, const SecretBytes& old_value, const SecretBytes& new_value,
+               Deadline deadline) {
+  for (const Binding& h : id.holders) {
+    auto holder = connectors.HolderFor(h.name);
+    REKEY_RETURN_IF_ERROR(holder.status());
+    auto held = (*holder)->Read(deadline);
+    if (held.ok() && fp.Fingerprint(*held) == fp.Fingerprint(new_value)) {
+      REKEY_RETURN_IF_ERROR((*holder)->Write(old_value, deadline).WithContext(h.name));
     }
   }
-  return false;
+  for (const Binding& b : id.issuers) {
+    auto issuer = connectors.IssuerFor(b.name);
+    REKEY_RETURN_IF_ERROR(issuer.status());
+    if ((*issuer)->Accepts(new_value, deadline).value_or(true)) {
+      Status undo = BindingCapabilities(inv, b).two_values
+                        ? (*issuer)->Remove(new_value, &old_value, deadline)
+                        : (*issuer)->Install(old_value, &new_value, deadline);
+      REKEY_RETURN_IF_ERROR(undo.WithContext(b.name));
+    }
+    auto accepted = (*issuer)->Accepts(old_value, deadline);
+    if (!accepted.ok() || !*accepted) {
+      return Status::Unavailable(b.name + " does not accept the old value after rollback");
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -68,31 +92,20 @@ Result<RunRecord> RollbackRun(const ExecutorDeps& deps, const Inventory& inv, co
   }
   ConnectorSet connectors(deps.env, inv, *id);
   Journal journal(deps.store, deps.audit, deps.failpoints);
-  Deadline deadline = deps.env->MonotonicNow() + std::chrono::seconds(60);
-  for (const Step& s : plan.steps) {
-    if (!Started(*steps, s.id) || !new_value) {
-      continue;
+  // First every step back to pending: if the rollback stops halfway, `rekey resume` redoes the
+  // whole plan (with the same pending value) instead of trusting steps that were undone.
+  for (const StepRecord& r : *steps) {
+    if (r.state != StepState::kPending) {
+      StepRecord reset;
+      reset.step = r.step;
+      REKEY_RETURN_IF_ERROR(journal.Write("rollback resets step",
+                                          [&] { return deps.store->UpdateStep(run.id, reset); }));
     }
-    if (s.action == StepAction::kWrite) {
-      auto holder = connectors.HolderFor(s.binding);
-      REKEY_RETURN_IF_ERROR(holder.status());
-      REKEY_RETURN_IF_ERROR((*holder)->Write(*old_value, deadline).WithContext(s.binding));
-    } else if (s.action == StepAction::kInstall) {
-      auto issuer = connectors.IssuerFor(s.binding);
-      REKEY_RETURN_IF_ERROR(issuer.status());
-      const Binding* b = nullptr;
-      for (const Binding& i : id->issuers) {
-        b = i.name == s.binding ? &i : b;
-      }
-      Status undo = BindingCapabilities(inv, *b).two_values
-                        ? (*issuer)->Remove(*new_value, &*old_value, deadline)
-                        : (*issuer)->Install(*old_value, &*new_value, deadline);
-      REKEY_RETURN_IF_ERROR(undo.WithContext(s.binding));
-      auto accepted = (*issuer)->Accepts(*old_value, deadline);
-      if (!accepted.ok() || !*accepted) {
-        return Status::Unavailable(s.binding + " does not accept the old value after rollback");
-      }
-    }
+  }
+  if (new_value) {
+    Deadline deadline = deps.env->MonotonicNow() + std::chrono::seconds(60);
+    REKEY_RETURN_IF_ERROR(Restore(inv, *id, connectors, Fingerprinter(*deps.master_key), *old_value,
+                                  *new_value, deadline));
   }
   REKEY_RETURN_IF_ERROR(journal.Write(
       "discard pending", [&] { return deps.store->DiscardPending(run.identity, run.id); }));
