@@ -15,6 +15,32 @@
 namespace rekey {
 namespace {
 
+Status AuditRunStarted(State& state, const RunRecord& run) {
+  return state.journal->Audit({{"event", "run_started"},
+                               {"run", run.id},
+                               {"identity", run.identity},
+                               {"strategy", StrategyName(run.strategy)},
+                               {"reason", run.reason},
+                               {"user", run.user},
+                               {"host", run.host},
+                               {"plan_digest", AuditHash(run.plan_json)}});
+}
+
+// True when no step of RUN has started: the process that created it may have died before its
+// run_started record reached the audit log.
+bool NothingStarted(State& state, const RunRecord& run) {
+  auto steps = state.store->GetSteps(run.id);
+  if (!steps.ok()) {
+    return false;
+  }
+  for (const StepRecord& r : *steps) {
+    if (r.state != StepState::kPending) {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::string NewRunId(Env* env) {
   std::time_t t = std::chrono::system_clock::to_time_t(env->Now());
   std::tm tm{};
@@ -94,16 +120,10 @@ class RunCommand final : public Command {
     }
     Status s = state.journal->Write("create run", [&] { return state.store->CreateRun(run, ids); });
     if (s.ok()) {
-      s = state.journal->Audit({{"event", "run_started"},
-                                {"run", run.id},
-                                {"identity", run.identity},
-                                {"strategy", StrategyName(run.strategy)},
-                                {"reason", run.reason},
-                                {"user", run.user},
-                                {"host", run.host},
-                                {"plan_digest", AuditHash(run.plan_json)}});
+      s = AuditRunStarted(state, run);
     }
     if (!s.ok()) {
+      BlockUnaudited(state, &run, s);
       return ReportError(context, s);
     }
     auto ended = ExecuteStoredRun(context, state, run);
@@ -111,6 +131,17 @@ class RunCommand final : public Command {
       return ReportError(context, ended.status());
     }
     return ReportRun(context, state, *ended, output_ == "json");
+  }
+
+  // A run the audit log refused to record must not look as if it were running: it is blocked
+  // before it touches anything, with the reason (best effort: the store may be what failed).
+  static void BlockUnaudited(State& state, RunRecord* run, const Status& why) {
+    if (auto stored = state.store->GetRun(run->id); stored.ok()) {
+      run->state = RunState::kBlocked;
+      run->blocked_reason = "the audit log refused the run's first record: " + why.ToString();
+      (void)state.journal->Write("block unaudited run",
+                                 [&] { return state.store->UpdateRun(*run); });
+    }
   }
 
   std::string inventory_;
@@ -176,6 +207,12 @@ class ResumeCommand final : public Command {
     if (run.state != RunState::kRunning && run.state != RunState::kBlocked) {
       *context.out << "run " << run.id << " already " << RunStateName(run.state) << "\n";
       return kExitOk;
+    }
+    // Announced again where nothing has started: the first announcement may not have landed.
+    if (NothingStarted(state, run)) {
+      if (Status s = AuditRunStarted(state, run); !s.ok()) {
+        return ReportError(context, s);
+      }
     }
     Status s = state.journal->Audit({{"event", "run_resumed"},
                                      {"run", run.id},

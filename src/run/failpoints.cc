@@ -63,11 +63,10 @@ void Failpoints::AfterWrite() {
   if (mode_ == Mode::kOff && trace_path_.empty()) {
     return;
   }
-  bool crash = mode_ == Mode::kCrashAfter && current_write_ == target_;
-  mu_.unlock();
-  if (crash) {
-    Die();
+  if (mode_ == Mode::kCrashAfter && current_write_ == target_) {
+    Die();  // still holding the lock: no other thread's write may slip in before the kill lands
   }
+  mu_.unlock();
 }
 
 }  // namespace rekey

@@ -6,7 +6,7 @@ Status Journal::Audit(nlohmann::json event) {
   std::string what = "audit " + event.value("event", std::string("?"));
   Point point(failpoints_, what);
   Result<uint64_t> seq = audit_->Append(std::move(event));
-  return seq.ok() ? Status::Ok() : seq.status().WithContext("audit log");
+  return seq.status();  // its messages already name the audit log
 }
 
 }  // namespace rekey
