@@ -89,10 +89,15 @@ std::string Describe(const Outcome& o) {
          "\n--- stdout ---\n" + o.out + "--- stderr ---\n" + o.err + "---";
 }
 
-std::string RekeyBin() { return RequiredVar("REKEY_BIN"); }
+// The build passes both paths in as compile definitions; the environment may override them.
+std::string RekeyBin() {
+  return std::getenv("REKEY_BIN") ? RequiredVar("REKEY_BIN") : REKEY_BIN_PATH;
+}
 
 std::string FixturePath(const std::string& name) {
-  return RequiredVar("REKEY_FIXTURES") + "/" + name;
+  std::string dir =
+      std::getenv("REKEY_FIXTURES") ? RequiredVar("REKEY_FIXTURES") : REKEY_FIXTURES_DIR;
+  return dir + "/" + name;
 }
 
 std::string ReadFileOr(const std::string& path, const std::string& fallback) {
