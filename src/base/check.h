@@ -7,9 +7,9 @@ namespace rekey::internal {
 [[noreturn]] void CheckFailed(const char* expr, const char* file, int line);
 }  // namespace rekey::internal
 
-#define REKEY_CHECK(cond)                                          \
-  do {                                                             \
-    if (!(cond)) {                                                 \
-      ::rekey::internal::CheckFailed(#cond, __FILE__, __LINE__);   \
-    }                                                              \
+#define REKEY_CHECK(cond)                                        \
+  do {                                                           \
+    if (!(cond)) {                                               \
+      ::rekey::internal::CheckFailed(#cond, __FILE__, __LINE__); \
+    }                                                            \
   } while (false)

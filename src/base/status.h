@@ -10,14 +10,14 @@ namespace rekey {
 
 enum class StatusCode {
   kOk,
-  kInvalidArgument,   // the caller's input is wrong; retrying will not help
+  kInvalidArgument,  // the caller's input is wrong; retrying will not help
   kNotFound,
   kPermissionDenied,
-  kUnavailable,       // retryable: the system could not be reached or asked us to come back
-  kTimeout,           // retryable: the deadline passed; the outcome is unknown to the caller
-  kConflict,          // e.g. another run holds the identity's lock
-  kCorruption,        // persisted data failed a check
-  kUnknownOutcome,    // the action may or may not have happened: ask the system before repeating
+  kUnavailable,     // retryable: the system could not be reached or asked us to come back
+  kTimeout,         // retryable: the deadline passed; the outcome is unknown to the caller
+  kConflict,        // e.g. another run holds the identity's lock
+  kCorruption,      // persisted data failed a check
+  kUnknownOutcome,  // the action may or may not have happened: ask the system before repeating
   kInternal,
 };
 
@@ -32,7 +32,9 @@ class [[nodiscard]] Status {
   Status(StatusCode code, std::string message);
 
   static Status Ok() { return Status(); }
-  static Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+  static Status InvalidArgument(std::string m) {
+    return {StatusCode::kInvalidArgument, std::move(m)};
+  }
   static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
   static Status PermissionDenied(std::string m) {
     return {StatusCode::kPermissionDenied, std::move(m)};
@@ -41,7 +43,9 @@ class [[nodiscard]] Status {
   static Status Timeout(std::string m) { return {StatusCode::kTimeout, std::move(m)}; }
   static Status Conflict(std::string m) { return {StatusCode::kConflict, std::move(m)}; }
   static Status Corruption(std::string m) { return {StatusCode::kCorruption, std::move(m)}; }
-  static Status UnknownOutcome(std::string m) { return {StatusCode::kUnknownOutcome, std::move(m)}; }
+  static Status UnknownOutcome(std::string m) {
+    return {StatusCode::kUnknownOutcome, std::move(m)};
+  }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 
   bool ok() const { return state_ == nullptr; }

@@ -27,7 +27,7 @@ struct Capabilities {
     kEndable,    // sessions opened with a value can be ended
     kUnendable,  // sessions survive and cannot be ended one identity at a time (slapd)
   };
-  bool two_values = false;   // accepts the old and the new value at once (overlap)
+  bool two_values = false;  // accepts the old and the new value at once (overlap)
   Sessions sessions = Sessions::kNone;
   bool can_disable = false;  // can refuse the identity entirely while keeping its values
   bool versioned = false;    // holder keeps old versions, which must be destroyed

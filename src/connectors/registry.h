@@ -48,5 +48,4 @@ std::span<const ConnectorType> ConnectorTypes();
 // Null when no type has that name.
 const ConnectorType* FindConnectorType(std::string_view name);
 
-
 }  // namespace rekey

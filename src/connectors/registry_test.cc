@@ -14,10 +14,9 @@ TEST(RegistryTest, DeclaresEveryTypeOfTheDesignOnce) {
     EXPECT_TRUE(t.issuer || t.holder) << t.name;
     EXPECT_NE(t.capabilities, nullptr) << t.name;
   }
-  EXPECT_EQ(names, (std::set<std::string_view>{"file", "exec", "postgres", "mariadb", "redis",
-                                                "ldap", "ssh", "htpasswd", "etcd", "vault-kv2",
-                                                "gitlab-ci", "github-actions",
-                                                "kubernetes-secret"}));
+  EXPECT_EQ(names, (std::set<std::string_view>{
+                       "file", "exec", "postgres", "mariadb", "redis", "ldap", "ssh", "htpasswd",
+                       "etcd", "vault-kv2", "gitlab-ci", "github-actions", "kubernetes-secret"}));
 }
 
 TEST(RegistryTest, CapabilitiesFollowOptions) {

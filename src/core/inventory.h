@@ -48,7 +48,7 @@ struct System {
 
 // Where an identity meets an issuer or a holder.
 struct Binding {
-  std::string name;    // holders: given; issuers: defaults to the system's name
+  std::string name;  // holders: given; issuers: defaults to the system's name
   std::string system;
   Options options;
   std::vector<std::string> after;  // names of holders/consumers that must be done first

@@ -34,8 +34,8 @@ struct Step {
   int id = 0;  // 1-based, in a topological order
   StepAction action = StepAction::kGenerate;
   Role role = Role::kNone;
-  std::string binding;  // issuer/holder/consumer name; empty for generate and promote
-  std::string system;   // system name; empty where none
+  std::string binding;     // issuer/holder/consumer name; empty for generate and promote
+  std::string system;      // system name; empty where none
   std::vector<int> after;  // ids of the steps that must finish first
   std::string note;        // why this step is shaped as it is, when not obvious
 };
