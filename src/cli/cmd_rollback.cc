@@ -5,8 +5,6 @@
 #include "cli/common.h"
 #include "cli/execute.h"
 #include "cli/exit_codes.h"
-#include "inventory/loader.h"
-#include "plan/plan_json.h"
 #include "run/rollback.h"
 
 namespace rekey {
@@ -31,15 +29,12 @@ class RollbackCommand final : public Command {
     if (!lease.ok()) {
       return ReportError(context, lease.status());
     }
-    Diagnostics d(run->inventory_path);
-    auto inv = ParseInventory(run->inventory_text, run->inventory_path, &d);
-    auto plan = PlanFromJson(nlohmann::json::parse(run->plan_json, nullptr, false));
+    auto inv = StoredInventory(*run);
+    auto plan = StoredPlan(*run);
     if (!inv.ok() || !plan.ok()) {
-      return ReportError(context, Status::Corruption("run " + run_id_ + " cannot be re-read"));
+      return ReportError(context, inv.ok() ? plan.status() : inv.status());
     }
-    ExecutorDeps deps{context.env, state->store.get(), state->audit.get(), state->failpoints.get(),
-                      &state->master_key};
-    auto ended = RollbackRun(deps, *inv, *plan, *run);
+    auto ended = RollbackRun(DepsOf(context, *state), *inv, *plan, *run);
     if (!ended.ok()) {
       return ReportError(context, ended.status());
     }

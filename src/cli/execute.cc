@@ -12,7 +12,6 @@
 #include "run/executor.h"
 
 namespace rekey {
-namespace {
 
 Result<Plan> StoredPlan(const RunRecord& run) {
   nlohmann::json j = nlohmann::json::parse(run.plan_json, nullptr, /*allow_exceptions=*/false);
@@ -32,7 +31,10 @@ Result<Inventory> StoredInventory(const RunRecord& run) {
   return inv;
 }
 
-}  // namespace
+ExecutorDeps DepsOf(const Context& context, State& state) {
+  return {context.env, state.store.get(), state.audit.get(), state.failpoints.get(),
+          &state.master_key};
+}
 
 Result<RunRecord> ExecuteStoredRun(const Context& context, State& state, const RunRecord& run) {
   auto lease = state.store->AcquireRunLease(run.id);
@@ -55,9 +57,7 @@ Result<RunRecord> ExecuteStoredRun(const Context& context, State& state, const R
                    << StepSummary(s) << "\n";
     };
   }
-  ExecutorDeps deps{context.env, state.store.get(), state.audit.get(), state.failpoints.get(),
-                    &state.master_key};
-  return ExecuteRun(deps, *inventory, *plan, run, options);
+  return ExecuteRun(DepsOf(context, state), *inventory, *plan, run, options);
 }
 
 int ReportRun(const Context& context, State& state, const RunRecord& run, bool json) {

@@ -4,8 +4,18 @@
 
 #include "cli/state.h"
 #include "core/inventory.h"
+#include "core/plan.h"
+#include "run/executor.h"
 
 namespace rekey {
+
+// The plan and the inventory RUN was made from, as stored with it; corruption when either no
+// longer reads back.
+Result<Plan> StoredPlan(const RunRecord& run);
+Result<Inventory> StoredInventory(const RunRecord& run);
+
+// The executor's dependencies, from the opened state directory.
+ExecutorDeps DepsOf(const Context& context, State& state);
 
 // Takes the run's lease (conflict when another process executes it), re-reads its stored
 // inventory and plan, executes it and returns how it ended. Progress goes to the error stream
