@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -44,8 +45,14 @@ std::vector<std::string> ChildEnvironment(const ProcessSpec& spec) {
 
 // In the child, between fork and exec: only async-signal-safe calls.
 [[noreturn]] void ExecChild(char* const* argv, char* const* envp, int in, int out, int err, int fd3,
-                            int report) {
+                            int report, pid_t parent) {
   ::setpgid(0, 0);
+  // If rekey dies (a crash, SIGKILL), so does the command: resume re-checks the system and
+  // repeats the step, and must not race a leftover install from the dead run.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) {
+    ::_exit(128 + SIGKILL);
+  }
   ::signal(SIGPIPE, SIG_DFL);
   // Move the descriptors out of the 0..3 range first so the dup2 calls cannot clobber each other.
   int moved[4] = {::fcntl(in, F_DUPFD_CLOEXEC, 10), ::fcntl(out, F_DUPFD_CLOEXEC, 10),
@@ -138,14 +145,29 @@ Result<ProcessResult> RunProcess(const ProcessSpec& spec) {
       return p->status();
     }
   }
+  // The values go into the pipes before the child exists, so a child never starts with only
+  // part of its input because we were killed between fork and write (a value fits the pipe
+  // buffer; only a larger one is fed, after the fork, by the loop below).
+  for (FileDescriptor* fd : {&in->write, &fd3->write}) {
+    if (fd->valid()) {
+      ::fcntl(fd->get(), F_SETFL, O_NONBLOCK);
+    }
+  }
+  std::string_view stdin_left = spec.stdin_data;
+  std::string_view fd3_left = spec.fd3_data.value_or(std::string_view());
+  Feed(in->write, stdin_left);
+  if (fd3->write.valid()) {
+    Feed(fd3->write, fd3_left);
+  }
   auto deadline = std::chrono::steady_clock::now() + spec.timeout;
+  pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) {
     return Status::Unavailable(std::string("fork: ") + std::strerror(errno));
   }
   if (pid == 0) {
     ExecChild(argv.data(), envp.data(), in->read.get(), out->write.get(), err->write.get(),
-              spec.fd3_data ? fd3->read.get() : -1, report->write.get());
+              spec.fd3_data ? fd3->read.get() : -1, report->write.get(), parent);
   }
   ::setpgid(pid, pid);  // also done in the child: whichever runs first wins the race
   in->read.Reset();
@@ -160,18 +182,10 @@ Result<ProcessResult> RunProcess(const ProcessSpec& spec) {
     return Status::Unavailable("cannot run " + spec.argv[0] + ": " + std::strerror(exec_errno));
   }
 
-  for (FileDescriptor* fd : {&in->write, &out->read, &err->read, &fd3->write}) {
-    if (fd->valid()) {
-      ::fcntl(fd->get(), F_SETFL, O_NONBLOCK);
-    }
+  for (FileDescriptor* fd : {&out->read, &err->read}) {
+    ::fcntl(fd->get(), F_SETFL, O_NONBLOCK);
   }
-  std::string_view stdin_left = spec.stdin_data;
-  std::string_view fd3_left = spec.fd3_data.value_or(std::string_view());
   ProcessResult result;
-  Feed(in->write, stdin_left);
-  if (fd3->write.valid()) {
-    Feed(fd3->write, fd3_left);
-  }
   // Runs until the child has exited and its output is drained, or the deadline. A background
   // process that keeps the pipes open does not hold us past a short grace after the child exits.
   int status = 0;

@@ -1,6 +1,13 @@
 #include "base/subprocess.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
 
 namespace rekey {
 namespace {
@@ -79,6 +86,60 @@ TEST(SubprocessTest, ChildWithoutFd3SeesItClosed) {
   auto r = RunProcess(spec);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->stdout_data, "closed\n");
+}
+
+TEST(SubprocessTest, InputLargerThanAPipeBufferArrivesWhole) {
+  std::string big(1 << 20, 'x');
+  ProcessSpec spec;
+  spec.argv = {"sh", "-c", "wc -c; wc -c <&3"};
+  spec.stdin_data = big;
+  spec.fd3_data = std::string_view(big).substr(1);
+  auto r = RunProcess(spec);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->stdout_data, "1048576\n1048575\n");
+}
+
+// Alive and not a zombie (a zombie is dead; whether init reaps it soon is not ours to test).
+bool Alive(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string pid_field, comm, state;
+  return stat >> pid_field >> comm >> state && state != "Z";
+}
+
+// A command must not outlive a rekey that was killed: resume repeats the step, and a leftover
+// command from the dead process would race it.
+TEST(SubprocessTest, TheCommandDiesWithTheProcessThatRanIt) {
+  std::string pid_file =
+      ::testing::TempDir() + "rekey-subprocess-child-" + std::to_string(::getpid());
+  ::unlink(pid_file.c_str());
+  pid_t runner = ::fork();
+  ASSERT_GE(runner, 0);
+  if (runner == 0) {
+    ProcessSpec spec;
+    spec.argv = {"sh", "-c", "echo $$ > \"$0\"; exec sleep 30", pid_file};
+    spec.timeout = Millis(60000);
+    (void)RunProcess(spec);
+    ::_exit(0);
+  }
+  pid_t command = 0;
+  for (int i = 0; i < 500 && command == 0; ++i) {
+    std::ifstream in(pid_file);
+    if (!(in >> command)) {
+      command = 0;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  ASSERT_GT(command, 0) << "the command never started";
+  ::kill(runner, SIGKILL);
+  ::waitpid(runner, nullptr, 0);
+  bool gone = false;
+  for (int i = 0; i < 200 && !gone; ++i) {
+    gone = !Alive(command);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(gone) << "the command outlived the process that ran it";
+  ::kill(command, SIGKILL);
+  ::unlink(pid_file.c_str());
 }
 
 }  // namespace
