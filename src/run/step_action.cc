@@ -2,6 +2,7 @@
 
 #include "connectors/exec/action.h"
 #include "secret/generator.h"
+#include "secret/redact.h"
 
 namespace rekey {
 namespace {
@@ -146,12 +147,8 @@ Result<std::string> ConsumerStep(const Step& s, const StepEnv& e, Deadline dl) {
                                                         : " reloaded");
 }
 
-}  // namespace
-
-std::string SealingContext(const std::string& identity) { return "rekey/v1/identity/" + identity; }
-
-Result<std::string> PerformStep(const Step& step, const StepEnv& env, bool check_first,
-                                Deadline deadline) {
+Result<std::string> Perform(const Step& step, const StepEnv& env, bool check_first,
+                            Deadline deadline) {
   switch (step.role) {
     case Role::kIssuer:
       return IssuerStep(step, env, check_first, deadline);
@@ -168,6 +165,25 @@ Result<std::string> PerformStep(const Step& step, const StepEnv& env, bool check
   REKEY_RETURN_IF_ERROR(env.journal->Write(
       "promote", [&] { return env.journal->store()->Promote(env.identity->name, env.run->id); }));
   return std::string("pending value promoted to current");
+}
+
+}  // namespace
+
+std::string SealingContext(const std::string& identity) { return "rekey/v1/identity/" + identity; }
+
+// Every failure is redacted of both of the run's values, whichever connector it came from and
+// whatever it was given: a system may echo a value it knows but was not handed in this call
+// (a disable command printing the account's password).
+Result<std::string> PerformStep(const Step& step, const StepEnv& env, bool check_first,
+                                Deadline deadline) {
+  Result<std::string> done = Perform(step, env, check_first, deadline);
+  if (done.ok()) {
+    return done;
+  }
+  const RunValues* v = env.values;
+  return Status(
+      done.status().code(),
+      Redact(done.status().message(), {v ? &v->old_value : nullptr, v ? &v->new_value : nullptr}));
 }
 
 }  // namespace rekey

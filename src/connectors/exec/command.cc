@@ -2,16 +2,18 @@
 // answer where the caller says so, 75 try again, anything else permanent.
 #include "connectors/exec/command.h"
 
-#include "connectors/exec/redact.h"
+#include "secret/redact.h"
 
 namespace rekey::exec {
 namespace {
 
 constexpr int kExitTempFail = 75;  // EX_TEMPFAIL from sysexits.h: "try again later"
 
+constexpr size_t kMaxDetailSize = 200;  // bytes of a command's stderr kept in its error
+
 // The first line of the redacted stderr, or "" when there is none.
 std::string Detail(const std::string& stderr_data, const Command& command) {
-  std::string text = Redact(stderr_data, {command.input, command.fd3});
+  std::string text = Redact(stderr_data, {command.input, command.fd3}, kMaxDetailSize);
   text.resize(std::min(text.find('\n'), text.size()));
   while (!text.empty() && (text.back() == '\r' || text.back() == ' ')) {
     text.pop_back();
