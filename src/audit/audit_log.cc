@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "audit/fd_io.h"
 #include "audit/file_lock.h"
@@ -55,29 +56,87 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path) {
   return std::make_unique<AuditLog>(PrivateKey(), path, std::move(fd));
 }
 
+struct AuditLog::Waiting {
+  nlohmann::json event;
+  bool done = false;
+  Result<uint64_t> seq = Status::Internal("not written");
+};
+
+// Leader/follower group commit: the thread that finds no batch being written takes the whole
+// queue and writes it; the others wait until their record's outcome is set. While one batch is
+// being fsynced, the next accumulates.
 Result<uint64_t> AuditLog::Append(nlohmann::json event) {
-  std::lock_guard<std::mutex> guard(mu_);
-  auto lock = audit_internal::FileLock::Acquire(fd_.get(), LOCK_EX, path_);
-  if (!lock.ok()) {
-    return lock.status();
+  Waiting me{std::move(event)};
+  std::unique_lock<std::mutex> lock(mu_);
+  queue_.push_back(&me);
+  written_.wait(lock, [&] { return me.done || !writing_; });
+  if (me.done) {
+    return std::move(me.seq);
+  }
+  std::deque<Waiting*> batch;
+  batch.swap(queue_);
+  writing_ = true;
+  lock.unlock();
+  WriteBatch(batch);
+  lock.lock();
+  writing_ = false;
+  for (Waiting* w : batch) {
+    w->done = true;
+  }
+  written_.notify_all();
+  return std::move(me.seq);
+}
+
+void AuditLog::WriteBatch(const std::deque<Waiting*>& batch) {
+  auto fail_all = [&](const Status& s) {
+    for (Waiting* w : batch) {
+      w->seq = s;
+    }
+  };
+  auto flock = audit_internal::FileLock::Acquire(fd_.get(), LOCK_EX, path_);
+  if (!flock.ok()) {
+    return fail_all(flock.status());
   }
   Result<Last> last = ReadLast();
   if (!last.ok()) {
-    return last.status();
+    return fail_all(last.status());
   }
-  REKEY_RETURN_IF_ERROR(CheckHead(*last));
-  uint64_t seq = last->seq + 1;
-  Result<std::string> line = FormatAuditRecord(seq, DefaultEnv()->Now(), last->hash, event);
-  if (!line.ok()) {
-    return line.status();
+  if (Status head = CheckHead(*last); !head.ok()) {
+    return fail_all(head);
   }
-  REKEY_RETURN_IF_ERROR(WriteLine(*line, last->end));
-  Status head = WriteAuditHead(path_, AuditHead{seq, AuditHash(*line)});
+  // Chain the batch's records; an invalid event fails alone and takes no seq.
+  uint64_t seq = last->seq;
+  std::string hash = last->hash;
+  std::string lines;
+  std::vector<Waiting*> written;
+  for (Waiting* w : batch) {
+    Result<std::string> line = FormatAuditRecord(seq + 1, DefaultEnv()->Now(), hash, w->event);
+    if (!line.ok()) {
+      w->seq = line.status();
+      continue;
+    }
+    hash = AuditHash(*line);
+    w->seq = ++seq;
+    lines += *line + "\n";
+    written.push_back(w);
+  }
+  if (written.empty()) {
+    return;
+  }
+  if (Status s = WriteLines(lines, last->end); !s.ok()) {
+    for (Waiting* w : written) {
+      w->seq = s;
+    }
+    return;
+  }
+  Status head = WriteAuditHead(path_, AuditHead{seq, hash});
   if (!head.ok()) {
-    return head.WithContext("audit record " + std::to_string(seq) + " was appended to " + path_ +
+    head = head.WithContext("audit record " + std::to_string(seq) + " was appended to " + path_ +
                             " but its head file was not updated");
+    for (Waiting* w : written) {
+      w->seq = head;
+    }
   }
-  return seq;
 }
 
 Result<AuditLog::Last> AuditLog::ReadLast() {
@@ -129,8 +188,8 @@ Status AuditLog::CheckHead(const Last& last) {
                             "; not appending: run `rekey audit verify`");
 }
 
-Status AuditLog::WriteLine(const std::string& line, off_t rollback_size) {
-  Status s = WriteAll(fd_.get(), line + "\n", path_);
+Status AuditLog::WriteLines(const std::string& lines, off_t rollback_size) {
+  Status s = WriteAll(fd_.get(), lines, path_);
   if (!s.ok()) {
     // Leave no partial line behind; if that fails too, the next Append drops it.
     if (::ftruncate(fd_.get(), rollback_size) != 0) {

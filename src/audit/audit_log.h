@@ -4,7 +4,9 @@
 // Records carry fingerprints, never credential values: callers must not put a secret in an event.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -38,7 +40,10 @@ class AuditLog {
   //
   // Thread-safe, and safe against other processes appending to the same PATH: it holds an
   // exclusive flock while it reads the last line afresh, writes and fsyncs. A torn last line
-  // (a writer crashed mid-write) is truncated away first.
+  // (a writer crashed mid-write) is truncated away first. Group commit: appends from several
+  // threads that arrive while one is being made durable are written together by the next
+  // writer, in one write, one fsync and one head update; each still returns only once its own
+  // record is durable.
   //
   // invalid_argument if EVENT is not an object with a non-empty string "event", sets seq, time
   // or prev, or holds invalid UTF-8. corruption, appending nothing, if the last record does not
@@ -50,15 +55,21 @@ class AuditLog {
   Result<uint64_t> Append(nlohmann::json event);
 
  private:
-  struct Last;  // the last complete record, as Append needs it
+  struct Last;     // the last complete record, as Append needs it
+  struct Waiting;  // one Append's event, and its outcome once written
 
+  void WriteBatch(const std::deque<Waiting*>& batch);
   Result<Last> ReadLast();
   Status CheckHead(const Last& last);
-  Status WriteLine(const std::string& line, off_t rollback_size);
+  Status WriteLines(const std::string& lines, off_t rollback_size);
 
   const std::string path_;
   FileDescriptor fd_;  // O_RDWR | O_APPEND
-  std::mutex mu_;      // flock does not exclude threads sharing fd_
+
+  std::mutex mu_;  // guards the queue; flock does not exclude threads sharing fd_
+  std::condition_variable written_;
+  std::deque<Waiting*> queue_;  // appends not yet taken by a writer
+  bool writing_ = false;        // a thread is writing a batch; the queue waits for it
 };
 
 }  // namespace rekey
