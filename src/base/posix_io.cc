@@ -14,8 +14,16 @@ Status ErrnoStatus(const std::string& what, int err) {
       return Status::NotFound(std::move(message));
     case EACCES:
     case EPERM:
+    case EROFS:
       return Status::PermissionDenied(std::move(message));
-    default:
+    // The path is wrong, not the moment: retrying will not help.
+    case EISDIR:
+    case ENOTDIR:
+    case ENAMETOOLONG:
+    case ELOOP:
+    case EINVAL:
+      return Status::InvalidArgument(std::move(message));
+    default:  // EIO, ENOSPC, EMFILE, ...: may pass
       return Status::Unavailable(std::move(message));
   }
 }

@@ -362,8 +362,7 @@ TEST_F(ExecutorTest, ContainBlockedAtAnUnwritableHolderHasAlreadyCutTheOldValue)
   int write = Id(StepAction::kWrite, "token-file");
   EXPECT_EQ(RunStateName(ended.state), "blocked");
   EXPECT_EQ(ended.blocked_step, write);
-  EXPECT_EQ(ended.blocked_reason,
-            "unavailable: gave up after 3 attempts: read " + token + ": Is a directory");
+  EXPECT_EQ(ended.blocked_reason, "invalid_argument: read " + token + ": Is a directory");
   EXPECT_EQ(StepStateName(fx_.StepOf(run.id, StepAction::kWrite, "token-file").state), "failed");
   // The containment point was reached at both issuers before anything else.
   EXPECT_FALSE(fx_.IssuerAccepts("idp", RunFixture::kOldValue));
