@@ -63,7 +63,7 @@ void ExpectIntact(const std::string& path, uint64_t records) {
 
 class AuditLogTest : public ::testing::Test {
  protected:
-  TestDir dir_;
+  TempDir dir_{"audit"};
   std::string path_ = dir_.File("audit.log");
 };
 

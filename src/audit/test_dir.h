@@ -1,5 +1,5 @@
-// Test helpers for src/audit: a fresh directory under /tmp removed after the test, and whole-file
-// line access for tampering with a log the way an editor or a careless script would.
+// Test helpers for src/audit: whole-file line access, for tampering with a log the way an editor
+// or a careless script would. Directories come from testing/temp_dir.h.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -11,27 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "testing/temp_dir.h"
+
 namespace rekey {
-
-class TestDir {
- public:
-  TestDir() {
-    char dir[] = "/tmp/rekey-audit-XXXXXX";
-    EXPECT_NE(::mkdtemp(dir), nullptr);
-    path_ = dir;
-  }
-  ~TestDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TestDir(const TestDir&) = delete;
-  TestDir& operator=(const TestDir&) = delete;
-
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 inline std::string ReadWhole(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -48,7 +48,7 @@ class VerifyTest : public ::testing::Test {
     return Replaced(lines_[n - 1], from, to);
   }
 
-  TestDir dir_;
+  TempDir dir_{"audit"};
   std::string path_ = dir_.File("audit.log");
   std::vector<std::string> lines_;
 };
@@ -167,7 +167,7 @@ TEST_F(VerifyTest, MissingPrevIsCaught) {
 }
 
 TEST(VerifyEmptyTest, NewLogVerifiesWithNoRecords) {
-  TestDir dir;
+  TempDir dir("audit");
   ASSERT_TRUE(AuditLog::Open(dir.File("audit.log")).ok());
   auto report = VerifyAuditLog(dir.File("audit.log"));
   ASSERT_TRUE(report.ok());

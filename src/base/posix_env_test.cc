@@ -4,14 +4,14 @@
 #include <cstdlib>
 
 #include "base/env.h"
+#include "testing/temp_dir.h"
 
 namespace rekey {
 namespace {
 
 TEST(PosixEnvTest, WriteFileAtomicReplacesContentAndSetsMode) {
-  char dir[] = "/tmp/rekey-env-XXXXXX";
-  ASSERT_NE(::mkdtemp(dir), nullptr);
-  std::string path = std::string(dir) + "/app.env";
+  TempDir dir("env");
+  std::string path = dir.File("app.env");
   Env* env = DefaultEnv();
   ASSERT_TRUE(env->WriteFileAtomic(path, "A=1\n", FileInfo{0640, 0, 0, 0}).ok());
   ASSERT_TRUE(env->WriteFileAtomic(path, "A=2\n", FileInfo{0600, 0, 0, 0}).ok());
@@ -21,8 +21,7 @@ TEST(PosixEnvTest, WriteFileAtomicReplacesContentAndSetsMode) {
   auto info = env->Stat(path);
   ASSERT_TRUE(info.ok());
   EXPECT_EQ(info->mode, 0600u);
-  EXPECT_EQ(env->ReadFile(std::string(dir) + "/missing").status().code(), StatusCode::kNotFound);
-  std::system(("rm -rf " + std::string(dir)).c_str());
+  EXPECT_EQ(env->ReadFile(dir.File("missing")).status().code(), StatusCode::kNotFound);
 }
 
 }  // namespace

@@ -9,7 +9,7 @@
 
 #include "base/mem_env.h"
 #include "secret/key_test_util.h"
-#include "secret/temp_dir_test_util.h"
+#include "testing/temp_dir.h"
 
 namespace rekey {
 namespace {
@@ -97,7 +97,7 @@ TEST(MasterKeyTest, MoveKeepsTheKey) {
 }
 
 TEST(MasterKeyTest, WorksOnTheRealFileSystem) {
-  TempDir dir;
+  TempDir dir("secret");
   std::string path = dir.File("master.key");
   Result<MasterKey> created = MasterKey::Create(DefaultEnv(), path);
   ASSERT_TRUE(created.ok()) << created.status().ToString();

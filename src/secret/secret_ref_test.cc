@@ -6,7 +6,7 @@
 #include <string>
 
 #include "base/mem_env.h"
-#include "secret/temp_dir_test_util.h"
+#include "testing/temp_dir.h"
 
 namespace rekey {
 namespace {
@@ -74,7 +74,7 @@ TEST(ResolveSecretRefTest, RefusesAFileOpenToAllUsers) {
 }
 
 TEST(ResolveSecretRefTest, ReadsTheRealFileSystem) {
-  TempDir dir;
+  TempDir dir("secret");
   std::string path = dir.File("token");
   ASSERT_TRUE(DefaultEnv()->WriteFileAtomic(path, "t0ken\n", FileInfo{0600, 0, 0, 0}).ok());
   EXPECT_EQ(ValueOf(DefaultEnv(), File(path)), "t0ken");

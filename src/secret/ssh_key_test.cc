@@ -9,7 +9,7 @@
 #include "base/env.h"
 #include "secret/generator.h"
 #include "secret/ssh_armor.h"
-#include "secret/temp_dir_test_util.h"
+#include "testing/temp_dir.h"
 
 namespace rekey {
 namespace {
@@ -48,7 +48,7 @@ std::string ReadAll(const std::string& path) {
 
 // What `ssh-keygen -y` prints for KEY.
 std::string SshKeygenPublic(const SecretBytes& key) {
-  TempDir dir;
+  TempDir dir("secret");
   WritePrivateFile(dir.File("id"), key.Expose());
   return RunCommand({"ssh-keygen", "-y", "-f", dir.File("id")});
 }
@@ -79,7 +79,7 @@ TEST(GenerateSshPrivateKeyTest, SshKeygenSignsWithIt) {
   // The signature verifies only if the private half matches the public key it carries.
   Result<SecretBytes> key = GenerateSshPrivateKey("c");
   ASSERT_TRUE(key.ok());
-  TempDir dir;
+  TempDir dir("secret");
   WritePrivateFile(dir.File("id"), key->Expose());
   WritePrivateFile(dir.File("data"), "signed data\n");
   RunCommand(
@@ -123,7 +123,7 @@ TEST(GenerateSshPrivateKeyTest, RejectsAMultiLineComment) {
 }
 
 TEST(SshPublicKeyTest, ReadsAKeyMadeBySshKeygen) {
-  TempDir dir;
+  TempDir dir("secret");
   RunCommand(
       {"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "ops@example", "-f", dir.File("id")});
   std::string private_text = ReadAll(dir.File("id"));
@@ -133,7 +133,7 @@ TEST(SshPublicKeyTest, ReadsAKeyMadeBySshKeygen) {
 }
 
 TEST(SshPublicKeyTest, RejectsEncryptedAndOtherKeyTypes) {
-  TempDir dir;
+  TempDir dir("secret");
   RunCommand(
       {"ssh-keygen", "-q", "-t", "ed25519", "-a", "1", "-N", "pass phrase", "-f", dir.File("enc")});
   RunCommand({"ssh-keygen", "-q", "-t", "ecdsa", "-N", "", "-f", dir.File("ecdsa")});

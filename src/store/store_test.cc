@@ -9,8 +9,6 @@
 namespace rekey {
 namespace {
 
-using store_testing::TempDir;
-
 TEST(StoreNamesTest, RunStatesRoundTrip) {
   for (RunState s :
        {RunState::kRunning, RunState::kBlocked, RunState::kSucceeded, RunState::kRolledBack}) {
@@ -36,7 +34,7 @@ TEST(StoreNamesTest, SlotNames) {
 }
 
 TEST(OpenStoreTest, CreatesTheStateDirectoryAndDatabase) {
-  TempDir dir;
+  TempDir dir("store");
   const std::string state_dir = dir.File("state/rekey");
   Result<std::unique_ptr<Store>> store = OpenStore(DefaultEnv(), state_dir);
   ASSERT_TRUE(store.ok()) << store.status().ToString();

@@ -99,12 +99,6 @@ std::string Command(const std::string& script, const std::string& op) {
 }  // namespace
 
 RunFixture::RunFixture() {
-  char pattern[] = "/tmp/rekey-run-XXXXXX";
-  if (::mkdtemp(pattern) == nullptr) {
-    ADD_FAILURE() << "mkdtemp failed";
-    return;
-  }
-  dir_ = pattern;
   Env* env = DefaultEnv();
   auto key = MasterKey::Create(env, Path("master.key"));
   auto store = OpenStore(env, Path("state"));
@@ -121,13 +115,6 @@ RunFixture::RunFixture() {
   }
   audit_ = std::move(*audit);
   failpoints_ = std::make_unique<Failpoints>(env);
-}
-
-RunFixture::~RunFixture() {
-  store_.reset();
-  audit_.reset();
-  std::error_code ignored;
-  std::filesystem::remove_all(dir_, ignored);
 }
 
 std::string RunFixture::WriteScript(const std::string& name, const std::string& body) const {

@@ -17,6 +17,7 @@
 #include "run/executor.h"
 #include "secret/master_key.h"
 #include "store/store.h"
+#include "testing/temp_dir.h"
 
 namespace rekey::run_testing {
 
@@ -47,12 +48,11 @@ class RunFixture {
   // Creates the directory, the master key, the store and the audit log; failures are test
   // failures (ADD_FAILURE) and leave the fixture unusable.
   RunFixture();
-  ~RunFixture();
   RunFixture(const RunFixture&) = delete;
   RunFixture& operator=(const RunFixture&) = delete;
 
-  const std::string& dir() const { return dir_; }
-  std::string Path(const std::string& name) const { return dir_ + "/" + name; }
+  const std::string& dir() const { return dir_.path(); }
+  std::string Path(const std::string& name) const { return dir_.File(name); }
 
   // --- inventory pieces ---
   // The YAML flow map of an exec issuer binding for SPEC; writes its wrapper script and seeds its
@@ -133,7 +133,7 @@ class RunFixture {
   std::optional<std::string> Open(const std::optional<StoredValue>& slot) const;
   std::optional<std::string> SlotValue(rekey::Slot which) const;
 
-  std::string dir_;
+  TempDir dir_{"run"};  // first: removed after the store and log in it are closed
   std::optional<MasterKey> master_key_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<AuditLog> audit_;

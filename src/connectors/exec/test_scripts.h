@@ -12,28 +12,18 @@
 #include <string>
 
 #include "connectors/connector.h"
+#include "testing/temp_dir.h"
 
 namespace rekey::exec {
 
 class ScriptDir {
  public:
-  ScriptDir() {
-    char pattern[] = "/tmp/rekey-exec-XXXXXX";
-    dir_ = ::mkdtemp(pattern);
-  }
-  ~ScriptDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
-  ScriptDir(const ScriptDir&) = delete;
-  ScriptDir& operator=(const ScriptDir&) = delete;
-
-  std::string Path(const std::string& name) const { return dir_ + "/" + name; }
+  std::string Path(const std::string& name) const { return dir_.File(name); }
 
   // Writes an executable sh script NAME with BODY, in which $DIR is this directory.
   std::string Script(const std::string& name, const std::string& body) const {
     std::string path = Path(name);
-    std::ofstream(path) << "#!/bin/sh\nDIR='" << dir_ << "'\n" << body << "\n";
+    std::ofstream(path) << "#!/bin/sh\nDIR='" << dir_.path() << "'\n" << body << "\n";
     ::chmod(path.c_str(), 0755);
     return path;
   }
@@ -50,7 +40,7 @@ class ScriptDir {
   }
 
  private:
-  std::string dir_;
+  TempDir dir_{"exec"};
 };
 
 inline Deadline In(std::chrono::milliseconds d) { return std::chrono::steady_clock::now() + d; }

@@ -10,23 +10,15 @@
 #include <sstream>
 
 #include "base/mem_env.h"
+#include "testing/temp_dir.h"
 
 namespace rekey::file {
 namespace {
 
 class FileHolderTest : public ::testing::Test {
  protected:
-  FileHolderTest() {
-    char pattern[] = "/tmp/rekey-file-XXXXXX";
-    dir_ = ::mkdtemp(pattern);
-    binding_.name = "app-config";
-  }
-  ~FileHolderTest() override {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
-
-  std::string Path(const std::string& name) const { return dir_ + "/" + name; }
+  FileHolderTest() { binding_.name = "app-config"; }
+  std::string Path(const std::string& name) const { return dir_.File(name); }
 
   // Creates NAME with TEXT, mode 0640 and an owner that is not ours.
   std::string Put(const std::string& name, const std::string& text) {
@@ -88,7 +80,7 @@ class FileHolderTest : public ::testing::Test {
 
   static Deadline Soon() { return std::chrono::steady_clock::now() + std::chrono::seconds(5); }
 
-  std::string dir_;
+  TempDir dir_{"file"};
   System system_;
   Binding binding_;
 };

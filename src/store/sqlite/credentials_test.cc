@@ -11,7 +11,6 @@ using store_testing::At;
 using store_testing::OpenOrDie;
 using store_testing::SampleRun;
 using store_testing::SampleValue;
-using store_testing::TempDir;
 
 void ExpectValue(const std::optional<StoredValue>& got, const StoredValue& want) {
   ASSERT_TRUE(got.has_value());
@@ -29,7 +28,7 @@ class CredentialsTest : public ::testing::Test {
     return v.ok() ? *v : CredentialVersions{};
   }
 
-  TempDir dir_;
+  TempDir dir_{"store"};
   std::unique_ptr<Store> store_ = OpenOrDie(dir_.path());
 };
 

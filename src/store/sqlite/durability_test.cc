@@ -15,11 +15,10 @@ using store_testing::OpenOrDie;
 using store_testing::SampleRun;
 using store_testing::SampleStep;
 using store_testing::SampleValue;
-using store_testing::TempDir;
 using store_testing::Wait;
 
 TEST(DurabilityTest, CommitsOfAKilledProcessSurvive) {
-  TempDir dir;
+  TempDir dir("store");
   const std::string state_dir = dir.path();
   pid_t child = Fork([&] {
     std::unique_ptr<Store> store = OpenOrDie(state_dir);
@@ -44,7 +43,7 @@ TEST(DurabilityTest, CommitsOfAKilledProcessSurvive) {
 }
 
 TEST(DurabilityTest, WriterWaitsForAnotherProcessesWriteLock) {
-  TempDir dir;
+  TempDir dir("store");
   ASSERT_TRUE(OpenOrDie(dir.path())->CreateRun(SampleRun("r1", "svc"), {1}).ok());
   int ready[2];
   ASSERT_EQ(::pipe(ready), 0);

@@ -13,7 +13,6 @@ namespace {
 
 using store_testing::Fork;
 using store_testing::OpenOrDie;
-using store_testing::TempDir;
 using store_testing::Wait;
 
 std::string HeldBy(pid_t pid) {
@@ -34,7 +33,7 @@ class FileRunLeaseTest : public ::testing::Test {
   }
   Status TryLease() { return Lease().status(); }
 
-  TempDir dir_;
+  TempDir dir_{"store"};
 };
 
 TEST_F(FileRunLeaseTest, LeaseFileNamesItsHolderAndIsReleasedOnDestruction) {

@@ -10,7 +10,6 @@ namespace {
 using store_testing::At;
 using store_testing::OpenOrDie;
 using store_testing::SampleRun;
-using store_testing::TempDir;
 
 void ExpectSameRun(const RunRecord& got, const RunRecord& want) {
   EXPECT_EQ(got.id, want.id);
@@ -39,7 +38,7 @@ class RunsTest : public ::testing::Test {
     return store_->UpdateRun(run);
   }
 
-  TempDir dir_;
+  TempDir dir_{"store"};
   std::unique_ptr<Store> store_ = OpenOrDie(dir_.path());
 };
 

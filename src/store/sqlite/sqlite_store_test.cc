@@ -16,7 +16,6 @@ using store_testing::At;
 using store_testing::OpenOrDie;
 using store_testing::SampleRun;
 using store_testing::SampleValue;
-using store_testing::TempDir;
 
 mode_t ModeOf(const std::string& path) {
   struct stat st {};
@@ -42,7 +41,7 @@ std::string RawQuery(const std::string& path, const std::string& sql) {
 
 class SqliteStoreTest : public ::testing::Test {
  protected:
-  TempDir dir_;
+  TempDir dir_{"store"};
   std::string db_path_ = dir_.File("state.db");
 };
 

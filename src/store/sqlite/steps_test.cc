@@ -14,7 +14,6 @@ using store_testing::At;
 using store_testing::OpenOrDie;
 using store_testing::SampleRun;
 using store_testing::SampleStep;
-using store_testing::TempDir;
 
 class StepsTest : public ::testing::Test {
  protected:
@@ -29,7 +28,7 @@ class StepsTest : public ::testing::Test {
     return steps.ok() ? *steps : std::vector<StepRecord>{};
   }
 
-  TempDir dir_;
+  TempDir dir_{"store"};
   std::unique_ptr<Store> store_ = OpenOrDie(dir_.path());
 };
 

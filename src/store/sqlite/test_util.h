@@ -1,5 +1,5 @@
-// Test helpers for the store: a fresh directory under /tmp removed after the test, a store opened
-// in it, sample values and runs at fixed times, and a forked child whose outcome is its exit code.
+// Test helpers for the store: a store opened in a test directory (testing/temp_dir.h), sample
+// values and runs at fixed times, and a forked child whose outcome is its exit code.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -15,29 +15,9 @@
 #include <string>
 
 #include "store/store.h"
+#include "testing/temp_dir.h"
 
 namespace rekey::store_testing {
-
-class TempDir {
- public:
-  TempDir() {
-    char dir[] = "/tmp/rekey-store-XXXXXX";
-    EXPECT_NE(::mkdtemp(dir), nullptr);
-    path_ = dir;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 inline std::string ReadWhole(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -1,5 +1,5 @@
 // TempDir: a fresh private directory under /tmp for one test, removed with everything in it when
-// destroyed. Test-only; linked into secret_test.
+// destroyed. Header-only, so any test target can use it without linking rekey_testing.
 #pragma once
 
 #include <stdlib.h>
@@ -13,9 +13,10 @@ namespace rekey {
 
 class TempDir {
  public:
-  TempDir() {
-    std::string pattern = "/tmp/rekey-secret-test-XXXXXX";
-    REKEY_CHECK(mkdtemp(pattern.data()) != nullptr);
+  // TAG names the directory (/tmp/rekey-TAG-XXXXXX), so a leftover one says whose it is.
+  explicit TempDir(const std::string& tag) {
+    std::string pattern = "/tmp/rekey-" + tag + "-XXXXXX";
+    REKEY_CHECK(::mkdtemp(pattern.data()) != nullptr);
     path_ = pattern;
   }
   ~TempDir() {
@@ -25,7 +26,8 @@ class TempDir {
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
 
-  // PATH inside the directory.
+  const std::string& path() const { return path_; }
+  // NAME inside the directory.
   std::string File(const std::string& name) const { return path_ + "/" + name; }
 
  private:
