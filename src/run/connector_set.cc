@@ -90,6 +90,15 @@ Status ConnectorSet::CheckImplemented(const Inventory& inventory, const Identity
   for (const Binding& b : identity.holders) {
     REKEY_RETURN_IF_ERROR(check(b, false));
   }
+  for (const Consumer& c : identity.consumers) {
+    for (const std::optional<Action>* a : {&c.reload, &c.confirm, &c.attest}) {
+      if (a->has_value() && !(*a)->http.empty()) {
+        return Status::InvalidArgument("identity \"" + identity.name + "\": consumer \"" + c.name +
+                                       "\" has an http action, which validates and plans but "
+                                       "cannot run yet: use { exec: [curl, ...] } for now");
+      }
+    }
+  }
   return Status::Ok();
 }
 

@@ -22,8 +22,9 @@ class ConnectorSet {
   Result<Issuer*> IssuerFor(const std::string& name);
   Result<Holder*> HolderFor(const std::string& name);
 
-  // invalid_argument naming the first binding whose connector type is not implemented yet, so a
-  // run refuses to start rather than block halfway.
+  // invalid_argument naming the first binding whose connector type is not implemented yet, or a
+  // consumer with an http action (not implemented yet), so a run refuses to start rather than
+  // block halfway.
   static Status CheckImplemented(const Inventory& inventory, const Identity& identity);
 
  private:
