@@ -7,8 +7,10 @@ build_packages=(
   build-essential cmake pkg-config clang-format
   libyaml-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libsodium-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  # real servers the demo and tests start on loopback
-  redis-server redis-tools
+  # client libraries of the database and cache issuers
+  libpq-dev libmariadb-dev libhiredis-dev
+  # real servers the demo and tests start on loopback (scripts/test-services)
+  redis-server redis-tools postgresql-15 postgresql-client-15 mariadb-server mariadb-client
 )
 
 missing=()

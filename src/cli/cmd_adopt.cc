@@ -83,7 +83,7 @@ class AdoptCommand final : public Command {
 
  private:
   Result<SecretBytes> FromHolder(const Context& context, const Inventory& inv, const Identity& id) {
-    ConnectorSet connectors(context.env, inv, id);
+    ConnectorSet connectors(context.env, nullptr, inv, id);
     auto holder = connectors.HolderFor(holder_);
     if (!holder.ok()) {
       return holder.status();

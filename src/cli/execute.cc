@@ -32,8 +32,8 @@ Result<Inventory> StoredInventory(const RunRecord& run) {
 }
 
 ExecutorDeps DepsOf(const Context& context, State& state) {
-  return {context.env, state.store.get(), state.audit.get(), state.failpoints.get(),
-          &state.master_key};
+  return {context.env,       state.store.get(),    state.audit.get(), state.failpoints.get(),
+          &state.master_key, state.resources.get()};
 }
 
 Result<RunRecord> ExecuteStoredRun(const Context& context, State& state, const RunRecord& run) {

@@ -6,6 +6,7 @@
 
 #include "audit/audit_log.h"
 #include "cli/command.h"
+#include "connectors/system_resources.h"
 #include "run/failpoints.h"
 #include "run/journal.h"
 #include "secret/master_key.h"
@@ -19,6 +20,8 @@ struct State {
   std::unique_ptr<AuditLog> audit;
   std::unique_ptr<Failpoints> failpoints;
   std::unique_ptr<Journal> journal;
+  // Admin connections, shared by the runs this command executes (run --all, resume --all).
+  std::unique_ptr<SystemResources> resources = std::make_unique<SystemResources>();
 };
 
 // not_found (suggesting `rekey init`) when the directory has no master key.

@@ -12,6 +12,7 @@
 
 #include "base/env.h"
 #include "base/result.h"
+#include "connectors/system_resources.h"
 #include "core/inventory.h"
 #include "secret/secret_bytes.h"
 
@@ -71,6 +72,7 @@ struct ConnectorContext {
   const System* system = nullptr;
   const Identity* identity = nullptr;
   const Binding* binding = nullptr;
+  SystemResources* resources = nullptr;  // shared with every connector of the process
 };
 
 }  // namespace rekey

@@ -4,6 +4,9 @@
 
 #include "connectors/exec/exec_issuer.h"
 #include "connectors/file/file_holder.h"
+#include "connectors/mariadb/mariadb_issuer.h"
+#include "connectors/postgres/postgres_issuer.h"
+#include "connectors/redis/redis_issuer.h"
 
 namespace rekey {
 namespace {
@@ -29,7 +32,8 @@ constexpr S kExecIssuer[] = {
     {"overlap", T::kBool, false, "true when the system accepts two values at once"},
 };
 constexpr S kPostgresSystem[] = {
-    {"dsn", T::kString, true, "libpq connection string, without password"},
+    {"dsn", T::kString, true,
+     "libpq connection string without the password (sslmode, sslrootcert pass through)"},
     {"admin_secret", T::kSecretRef, true, "the admin user's password"},
 };
 constexpr S kPostgresIssuer[] = {{"role", T::kString, true, "the login role"}};
@@ -38,6 +42,8 @@ constexpr S kMariadbSystem[] = {
     {"port", T::kInt, false, "default 3306"},
     {"admin_user", T::kString, true, ""},
     {"admin_secret", T::kSecretRef, true, ""},
+    {"tls", T::kBool, false, "require TLS (verified against ca_file)"},
+    {"ca_file", T::kString, false, "CA certificate file for tls"},
 };
 constexpr S kMariadbIssuer[] = {
     {"user", T::kString, true, ""},
@@ -47,6 +53,7 @@ constexpr S kRedisSystem[] = {
     {"address", T::kString, true, "host:port"},
     {"admin_user", T::kString, false, "ACL user (default: default)"},
     {"admin_secret", T::kSecretRef, true, ""},
+    {"acl_save", T::kBool, false, "ACL SAVE after each change (the server uses an aclfile)"},
 };
 constexpr S kRedisIssuer[] = {{"user", T::kString, true, "the ACL user"}};
 constexpr S kLdapSystem[] = {
@@ -178,9 +185,9 @@ const std::array<ConnectorType, 13> kTypes = {{
      kPostgresIssuer,
      {},
      DatabaseIssuer,
+     postgres::MakePostgresIssuer,
      nullptr,
-     nullptr,
-     kNotImplemented},
+     "real server (PostgreSQL 15)"},
     {"mariadb",
      "a MariaDB/MySQL account's password",
      true,
@@ -189,9 +196,9 @@ const std::array<ConnectorType, 13> kTypes = {{
      kMariadbIssuer,
      {},
      DatabaseIssuer,
+     mariadb::MakeMariadbIssuer,
      nullptr,
-     nullptr,
-     kNotImplemented},
+     "real server (MariaDB 10.11)"},
     {"redis",
      "a Redis ACL user's passwords",
      true,
@@ -200,9 +207,9 @@ const std::array<ConnectorType, 13> kTypes = {{
      kRedisIssuer,
      {},
      RedisIssuer,
+     redis::MakeRedisIssuer,
      nullptr,
-     nullptr,
-     kNotImplemented},
+     "real server (Redis 7.0)"},
     {"ldap",
      "an LDAP entry's userPassword",
      true,

@@ -21,7 +21,7 @@ Result<ConnectorContext> ConnectorSet::ContextFor(const Binding& binding) {
   if (system == nullptr) {
     return Status::NotFound("no system \"" + binding.system + "\"");
   }
-  return ConnectorContext{env_, system, &identity_, &binding};
+  return ConnectorContext{env_, system, &identity_, &binding, resources_};
 }
 
 Result<Issuer*> ConnectorSet::IssuerFor(const std::string& name) {

@@ -13,8 +13,14 @@ namespace rekey {
 
 class ConnectorSet {
  public:
-  ConnectorSet(Env* env, const Inventory& inventory, const Identity& identity)
-      : env_(env), inventory_(inventory), identity_(identity) {}
+  // RESOURCES (admin connection pools) are shared with the other sets of the process; null
+  // gives this set its own.
+  ConnectorSet(Env* env, SystemResources* resources, const Inventory& inventory,
+               const Identity& identity)
+      : env_(env),
+        resources_(resources != nullptr ? resources : &own_resources_),
+        inventory_(inventory),
+        identity_(identity) {}
 
   // The connector of the issuer / holder binding NAME; not_found for an unknown name,
   // internal when its type has no implementation, or the factory's error. The pointer lives as
@@ -31,6 +37,8 @@ class ConnectorSet {
   Result<ConnectorContext> ContextFor(const Binding& binding);
 
   Env* env_;
+  SystemResources own_resources_;
+  SystemResources* resources_;
   const Inventory& inventory_;
   const Identity& identity_;
   std::mutex mu_;

@@ -29,7 +29,7 @@ class Scheduler {
         journal_(deps.store, deps.audit, deps.failpoints),
         sealer_(*deps.master_key),
         fingerprinter_(*deps.master_key),
-        connectors_(deps.env, inv, *identity_) {}
+        connectors_(deps.env, deps.resources, inv, *identity_) {}
 
   Result<RunRecord> Run() {
     REKEY_RETURN_IF_ERROR(LoadSteps());

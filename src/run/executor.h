@@ -36,6 +36,7 @@ struct ExecutorDeps {
   AuditLog* audit = nullptr;
   Failpoints* failpoints = nullptr;
   const MasterKey* master_key = nullptr;
+  SystemResources* resources = nullptr;  // admin connections shared across runs; null: per run
 };
 
 // Executes RUN (already created in the store, with its plan and inventory) until it succeeds or

@@ -90,7 +90,7 @@ Result<RunRecord> RollbackRun(const ExecutorDeps& deps, const Inventory& inv, co
     }
     new_value = std::move(*v);
   }
-  ConnectorSet connectors(deps.env, inv, *id);
+  ConnectorSet connectors(deps.env, deps.resources, inv, *id);
   Journal journal(deps.store, deps.audit, deps.failpoints);
   // First every step back to pending: if the rollback stops halfway, `rekey resume` redoes the
   // whole plan (with the same pending value) instead of trusting steps that were undone.

@@ -263,7 +263,7 @@ std::string RunFixture::Held(const std::string& name) const {
   if (id == nullptr) {
     return "<error: no identity>";
   }
-  ConnectorSet connectors(DefaultEnv(), inventory_, *id);
+  ConnectorSet connectors(DefaultEnv(), nullptr, inventory_, *id);
   auto holder = connectors.HolderFor(name);
   if (!holder.ok()) {
     return "<error: " + holder.status().ToString() + ">";
