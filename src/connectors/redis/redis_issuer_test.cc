@@ -1,10 +1,254 @@
-// Against the real server scripts/test-services starts (testing/services.h).
+// Against the real Redis that scripts/test-services starts (testing/services.h). Every test works
+// on an ACL user of its own, and checks what it relies on with redis-cli, a client that shares
+// no code with the issuer.
 #include "connectors/redis/redis_issuer.h"
 
 #include <gtest/gtest.h>
+#include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <fstream>
+#include <sstream>
+
+#include "base/subprocess.h"
+#include "connectors/redis/redis_connection.h"
+#include "inventory/loader.h"
 #include "testing/services.h"
+#include "testing/temp_dir.h"
 
 namespace rekey::redis {
-namespace {}  // namespace
+namespace {
+
+namespace services = testing_services;
+
+Deadline Soon() { return std::chrono::steady_clock::now() + std::chrono::seconds(5); }
+
+std::string Hex256(std::string_view v) {
+  unsigned char d[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(d, reinterpret_cast<const unsigned char*>(v.data()), v.size());
+  std::string hex(2 * sizeof d + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), d, sizeof d);
+  hex.pop_back();
+  return hex;
+}
+
+// redis-cli as USER with PASSWORD (given in its environment, not argv), running ARGS.
+std::string Cli(const std::string& user, const std::string& password,
+                std::vector<std::string> args) {
+  ProcessSpec spec;
+  spec.argv = {"redis-cli",
+               "-h",
+               services::Get("REKEY_REDIS_HOST"),
+               "-p",
+               services::Get("REKEY_REDIS_PORT"),
+               "--user",
+               user,
+               "--no-auth-warning"};
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.env = {"REDISCLI_AUTH=" + password};
+  auto r = RunProcess(spec);
+  EXPECT_TRUE(r.ok());
+  std::string out = r.ok() ? r->stdout_data + r->stderr_data : "";
+  while (!out.empty() && out.back() == '\n') {
+    out.pop_back();
+  }
+  return out;
+}
+
+// Whether Redis lets USER in with PASSWORD, as an independent client sees it.
+bool CliAccepts(const std::string& user, const std::string& password) {
+  std::string out = Cli(user, password, {"PING"});
+  EXPECT_TRUE(out == "PONG" || out.find("WRONGPASS") != std::string::npos) << out;
+  return out == "PONG";
+}
+
+std::string Admin(std::vector<std::string> args) {
+  return Cli(services::Get("REKEY_REDIS_ADMIN_USER"),
+             services::ReadFileNamedBy("REKEY_REDIS_ADMIN_PASSWORD_FILE"), std::move(args));
+}
+
+class RedisIssuerTest : public ::testing::Test {
+ protected:
+  RedisIssuerTest() {
+    static std::atomic<int> n{0};
+    user_ = "rekey-test-" + std::to_string(::getpid()) + "-" + std::to_string(n++);
+    EXPECT_EQ(
+        Admin({"ACL", "SETUSER", user_, "on", "#" + Hex256(old_.Expose()), "~*", "&*", "+@all"}),
+        "OK");
+  }
+  ~RedisIssuerTest() override { Admin({"ACL", "DELUSER", user_}); }
+
+  // An issuer for this test's user on a system with OPTIONS added to the admin login.
+  std::unique_ptr<Issuer> Make(const std::string& system_options = "",
+                               const std::string& admin_secret_file = "") {
+    std::string text =
+        "version: 1\nsystems:\n  cache: { type: redis, address: \"" +
+        services::Get("REKEY_REDIS_ADDRESS") +
+        "\", admin_user: " + services::Get("REKEY_REDIS_ADMIN_USER") + ", admin_secret: { file: " +
+        (admin_secret_file.empty() ? services::Get("REKEY_REDIS_ADMIN_PASSWORD_FILE")
+                                   : admin_secret_file) +
+        " }, max_parallel: 2" + system_options + " }\nidentities:\n  svc:\n    kind: password\n" +
+        "    issuers: [{ system: cache, user: " + user_ + " }]\n";
+    Diagnostics d("inv.yaml");
+    auto inv = ParseInventory(text, "inv.yaml", &d);
+    EXPECT_EQ(d.Format(), "");
+    if (!inv.ok()) {
+      return nullptr;
+    }
+    inventory_ = std::move(*inv);
+    const Identity& id = inventory_.identities[0];
+    ConnectorContext context{DefaultEnv(), inventory_.FindSystem("cache"), &id, &id.issuers[0],
+                             &resources_};
+    auto issuer = MakeRedisIssuer(context);
+    EXPECT_TRUE(issuer.ok()) << issuer.status().ToString();
+    return issuer.ok() ? std::move(*issuer) : nullptr;
+  }
+
+  std::string user_;
+  SecretBytes old_{"old-redis-value-Zq81"};
+  SecretBytes new_{"new-redis-value-Pw27"};
+  SystemResources resources_;
+  Inventory inventory_;
+};
+
+TEST_F(RedisIssuerTest, InstallAddsBesideTheOldValueAndRemoveTakesTheOldAway) {
+  auto issuer = Make();
+  ASSERT_NE(issuer, nullptr);
+  ASSERT_TRUE(issuer->Install(new_, &old_, Soon()).ok());
+  EXPECT_TRUE(CliAccepts(user_, std::string(old_.Expose())));  // overlap: both work
+  EXPECT_TRUE(CliAccepts(user_, std::string(new_.Expose())));
+  EXPECT_EQ(issuer->Accepts(old_, Soon()).value_or(false), true);
+
+  ASSERT_TRUE(issuer->Remove(old_, &new_, Soon()).ok());
+  EXPECT_FALSE(CliAccepts(user_, std::string(old_.Expose())));
+  EXPECT_TRUE(CliAccepts(user_, std::string(new_.Expose())));
+  EXPECT_EQ(issuer->Accepts(old_, Soon()).value_or(true), false);
+  EXPECT_EQ(issuer->Accepts(new_, Soon()).value_or(false), true);
+}
+
+TEST_F(RedisIssuerTest, TheServerIsGivenHashesNotTheValue) {
+  auto issuer = Make();
+  ASSERT_NE(issuer, nullptr);
+  ASSERT_TRUE(issuer->Install(new_, &old_, Soon()).ok());
+  std::string acl = Admin({"ACL", "GETUSER", user_});
+  EXPECT_NE(acl.find(Hex256(new_.Expose())), std::string::npos) << acl;
+  EXPECT_EQ(acl.find(std::string(new_.Expose())), std::string::npos) << acl;
+}
+
+TEST_F(RedisIssuerTest, InstallAndRemoveAreIdempotent) {
+  auto issuer = Make();
+  ASSERT_NE(issuer, nullptr);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_TRUE(issuer->Install(new_, &old_, Soon()).ok());
+  }
+  for (int i = 0; i < 2; ++i) {
+    Status s = issuer->Remove(old_, &new_, Soon());
+    EXPECT_TRUE(s.ok()) << s.ToString();
+  }
+  EXPECT_TRUE(CliAccepts(user_, std::string(new_.Expose())));
+  EXPECT_FALSE(CliAccepts(user_, std::string(old_.Expose())));
+}
+
+TEST_F(RedisIssuerTest, EndSessionsClosesConnectionsOpenedWithTheOldValue) {
+  auto issuer = Make();
+  ASSERT_NE(issuer, nullptr);
+  auto session = RedisConnection::Open(services::Get("REKEY_REDIS_HOST"),
+                                       std::stoi(services::Get("REKEY_REDIS_PORT")), Soon());
+  ASSERT_TRUE(session.ok());
+  auto auth = (*session)->Command({"AUTH", user_, old_.Expose()}, Soon());
+  ASSERT_TRUE(auth.ok() && !auth->IsError());
+  ASSERT_TRUE(issuer->Remove(old_, nullptr, Soon()).ok());
+  // Changing the password does not end the session: that is why end_sessions exists.
+  auto still = (*session)->Command({"PING"}, Soon());
+  ASSERT_TRUE(still.ok());
+  EXPECT_EQ(still->text, "PONG");
+
+  ASSERT_TRUE(issuer->EndSessions(old_, Soon()).ok());
+  EXPECT_FALSE((*session)->Command({"PING"}, Soon()).ok());
+  // The admin's own pooled connection is another user's: it still works.
+  EXPECT_TRUE(issuer->Disable(Soon()).ok());
+}
+
+TEST_F(RedisIssuerTest, ADisabledUserIsRejectedWhateverItPresentsUntilEnabled) {
+  auto issuer = Make();
+  ASSERT_NE(issuer, nullptr);
+  ASSERT_TRUE(issuer->Disable(Soon()).ok());
+  EXPECT_FALSE(CliAccepts(user_, std::string(old_.Expose())));
+  EXPECT_EQ(issuer->Accepts(old_, Soon()).value_or(true), false);
+  ASSERT_TRUE(issuer->Enable(Soon()).ok());
+  EXPECT_TRUE(CliAccepts(user_, std::string(old_.Expose())));
+}
+
+TEST_F(RedisIssuerTest, AServerThatCannotBeReachedIsRetryableNotARejection) {
+  // A port nothing listens on: bind one, note it, close it.
+  auto issuer = Make();
+  ASSERT_NE(issuer, nullptr);
+  std::string text =
+      "version: 1\nsystems:\n  gone: { type: redis, address: \"127.0.0.1:1\", "
+      "admin_secret: { file: " +
+      services::Get("REKEY_REDIS_ADMIN_PASSWORD_FILE") +
+      " } }\nidentities:\n  svc:\n    kind: password\n"
+      "    issuers: [{ system: gone, user: nobody }]\n";
+  Diagnostics d("inv.yaml");
+  auto inv = ParseInventory(text, "inv.yaml", &d);
+  ASSERT_TRUE(inv.ok()) << d.Format();
+  const Identity& id = inv->identities[0];
+  ConnectorContext context{DefaultEnv(), inv->FindSystem("gone"), &id, &id.issuers[0], &resources_};
+  auto gone = MakeRedisIssuer(context);
+  ASSERT_TRUE(gone.ok());
+  Result<bool> accepted = (*gone)->Accepts(old_, Soon());
+  EXPECT_EQ(accepted.status().code(), StatusCode::kUnavailable) << accepted.status().ToString();
+  Status install = (*gone)->Install(new_, nullptr, Soon());
+  EXPECT_EQ(install.code(), StatusCode::kUnavailable) << install.ToString();
+  EXPECT_NE(install.message().find("redis system \"gone\""), std::string::npos)
+      << install.ToString();
+}
+
+TEST_F(RedisIssuerTest, AWrongAdminSecretIsPermanentAndNamesTheSystem) {
+  TempDir dir("redis");
+  std::string wrong = dir.File("wrong");
+  std::ofstream(wrong) << "not-the-admin-password";
+  ::chmod(wrong.c_str(), 0600);
+  auto issuer = Make("", wrong);
+  ASSERT_NE(issuer, nullptr);
+  Status s = issuer->Install(new_, &old_, Soon());
+  EXPECT_EQ(s.code(), StatusCode::kPermissionDenied) << s.ToString();
+  EXPECT_EQ(s.message().rfind("redis system \"cache\": admin login as \"", 0), 0u) << s.ToString();
+  EXPECT_EQ(s.message().find("not-the-admin-password"), std::string::npos);
+}
+
+TEST_F(RedisIssuerTest, AdminConnectionsArePooledAndBounded) {
+  auto issuer = Make();
+  ASSERT_NE(issuer, nullptr);
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(issuer->Install(new_, &old_, Soon()).ok());
+    ASSERT_TRUE(issuer->Remove(new_, &old_, Soon()).ok());
+  }
+  // Our pool's connections are the admin's; CLIENT LIST shows them with their user.
+  // (Redis 7.0 has no CLIENT LIST USER filter.)
+  std::string clients = Admin({"CLIENT", "LIST"});
+  std::string mine = " user=" + services::Get("REKEY_REDIS_ADMIN_USER") + " ";
+  size_t admin_connections = 0;
+  for (size_t at = clients.find(mine); at != std::string::npos; at = clients.find(mine, at + 1)) {
+    ++admin_connections;
+  }
+  // max_parallel 2, plus the redis-cli asking.
+  EXPECT_LE(admin_connections, 3u) << clients;
+  EXPECT_GE(admin_connections, 2u) << clients;
+}
+
+TEST_F(RedisIssuerTest, AclSaveWritesTheChangeToTheAclFile) {
+  auto issuer = Make(", acl_save: true");
+  ASSERT_NE(issuer, nullptr);
+  ASSERT_TRUE(issuer->Install(new_, &old_, Soon()).ok());
+  std::ifstream in(services::Get("REKEY_REDIS_ACLFILE"));
+  std::stringstream file;
+  file << in.rdbuf();
+  EXPECT_NE(file.str().find("user " + user_ + " "), std::string::npos) << file.str();
+  EXPECT_NE(file.str().find("#" + Hex256(new_.Expose())), std::string::npos) << file.str();
+}
+
+}  // namespace
 }  // namespace rekey::redis
