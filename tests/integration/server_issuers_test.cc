@@ -1,0 +1,309 @@
+// The real binary against the real servers scripts/test-services starts: for each database and
+// cache issuer, a rotate and a contain end to end, checked with the server's own command-line
+// client (psql, mariadb, redis-cli), which shares no code with rekey: the old value rejected,
+// the new one accepted, and a session opened with the old value before the run gone after it.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <sstream>
+#include <thread>
+
+#include "harness.h"
+#include "testing/services.h"
+
+namespace rekey::it {
+namespace {
+
+namespace services = testing_services;
+using Clock = std::chrono::steady_clock;
+
+const std::string kOld = "old-Server-value-61d0c3";
+
+// One kind of server: how the inventory names it, and how its own client acts as admin, as the
+// identity's account, and as a session that stays open.
+struct Server {
+  std::string name;
+  std::string (*system)(const std::string& admin_secret_file);  // the systems: entry
+  std::string (*binding)(const std::string& account);           // the issuers: entry
+  // argv and environment of the server's client logged in as ACCOUNT with PASSWORD, running
+  // WHAT (an SQL statement or a Redis command line split on spaces).
+  Outcome (*client)(const std::string& account, const std::string& password,
+                    const std::string& what);
+  std::string create;  // creates ACCOUNT ($A) with password ($P), as the admin
+  std::string drop;    // drops ACCOUNT ($A), as the admin
+  std::string hold;    // a statement that keeps a session busy for 20 s
+};
+
+std::string Subst(std::string text, const std::string& account, const std::string& password) {
+  for (auto [from, to] : {std::pair{std::string("$A"), account}, {std::string("$P"), password}}) {
+    for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at)) {
+      text.replace(at, from.size(), to);
+      at += to.size();
+    }
+  }
+  return text;
+}
+
+std::vector<std::string> Words(const std::string& text) {
+  std::vector<std::string> words;
+  std::stringstream in(text);
+  for (std::string w; in >> w;) {
+    words.push_back(w);
+  }
+  return words;
+}
+
+std::string AdminPassword(const std::string& key) { return services::ReadFileNamedBy(key); }
+
+const Server kRedis{
+    "redis",
+    [](const std::string& secret) {
+      return "  cache: { type: redis, address: \"" + services::Get("REKEY_REDIS_ADDRESS") +
+             "\", admin_user: " + services::Get("REKEY_REDIS_ADMIN_USER") +
+             ", admin_secret: { file: " + secret + " } }\n";
+    },
+    [](const std::string& account) { return "{ system: cache, user: " + account + " }"; },
+    [](const std::string& account, const std::string& password, const std::string& what) {
+      std::vector<std::string> argv = {"redis-cli",
+                                       "-h",
+                                       services::Get("REKEY_REDIS_HOST"),
+                                       "-p",
+                                       services::Get("REKEY_REDIS_PORT"),
+                                       "--user",
+                                       account,
+                                       "--no-auth-warning"};
+      for (const std::string& w : Words(what)) {
+        argv.push_back(w);
+      }
+      Outcome o = RunProgram(argv, {"REDISCLI_AUTH=" + password});
+      // redis-cli exits 0 on an error reply, and after a failed AUTH it goes on unauthenticated
+      // (NOAUTH): make both visible as exit codes.
+      bool error_reply = false;
+      for (const char* prefix : {"ERR", "WRONGPASS", "NOPERM", "NOAUTH"}) {
+        error_reply = error_reply || o.out.rfind(prefix, 0) == 0;
+      }
+      if (o.exit_code == 0 &&
+          (error_reply || o.out.empty() || o.err.find("AUTH failed") != std::string::npos)) {
+        o.exit_code = 1;
+      }
+      return o;
+    },
+    "ACL SETUSER $A on >$P ~* &* +@all",
+    "ACL DELUSER $A",
+    "BLPOP rekey-never-pushed 20",
+};
+
+const Server kPostgres{
+    "postgres",
+    [](const std::string& secret) {
+      return "  db: { type: postgres, dsn: \"" + services::Get("REKEY_PG_DSN") +
+             "\", admin_secret: { file: " + secret + " } }\n";
+    },
+    [](const std::string& account) { return "{ system: db, role: " + account + " }"; },
+    [](const std::string& account, const std::string& password, const std::string& what) {
+      return RunProgram({"psql",
+                         "host=127.0.0.1 port=" + services::Get("REKEY_PG_PORT") +
+                             " dbname=postgres user=" + account + " connect_timeout=5",
+                         "-v", "ON_ERROR_STOP=1", "-tAc", what},
+                        {"PGPASSWORD=" + password});
+    },
+    "CREATE ROLE $A LOGIN PASSWORD '$P'",
+    "DROP ROLE IF EXISTS $A",
+    "SELECT pg_sleep(20)",
+};
+
+const Server kMariadb{
+    "mariadb",
+    [](const std::string& secret) {
+      return "  db: { type: mariadb, host: 127.0.0.1, port: " +
+             services::Get("REKEY_MARIADB_PORT") +
+             ", admin_user: " + services::Get("REKEY_MARIADB_ADMIN_USER") +
+             ", admin_secret: { file: " + secret + " } }\n";
+    },
+    [](const std::string& account) { return "{ system: db, user: " + account + " }"; },
+    [](const std::string& account, const std::string& password, const std::string& what) {
+      return RunProgram(
+          {"mariadb", "--no-defaults", "-h", "127.0.0.1", "-P", services::Get("REKEY_MARIADB_PORT"),
+           "-u", account, "--connect-timeout=5", "-e", what},
+          {"MYSQL_PWD=" + password});
+    },
+    "CREATE USER '$A'@'%' IDENTIFIED BY '$P'",
+    "DROP USER IF EXISTS '$A'@'%'",
+    "SELECT SLEEP(20)",
+};
+
+// The admin of SERVER: its account and password file.
+std::pair<std::string, std::string> AdminOf(const Server& s) {
+  if (s.name == "redis") {
+    return {services::Get("REKEY_REDIS_ADMIN_USER"), "REKEY_REDIS_ADMIN_PASSWORD_FILE"};
+  }
+  if (s.name == "postgres") {
+    return {services::Get("REKEY_PG_ADMIN_USER"), "REKEY_PG_ADMIN_PASSWORD_FILE"};
+  }
+  return {services::Get("REKEY_MARIADB_ADMIN_USER"), "REKEY_MARIADB_ADMIN_PASSWORD_FILE"};
+}
+
+class ServerIssuerTest : public ::testing::TestWithParam<const Server*> {
+ protected:
+  ServerIssuerTest() : s_(*GetParam()) {
+    static std::atomic<int> n{0};
+    account_ = "rk_" + std::to_string(::getpid()) + "_" + std::to_string(n++);
+    EXPECT_EQ(AsAdmin(s_.create, kOld).exit_code, 0);
+    WriteFile(AdminSecretFile(), AdminPassword(AdminOf(s_).second));
+  }
+  ~ServerIssuerTest() override { AsAdmin(s_.drop, ""); }
+
+  Outcome AsAdmin(const std::string& what, const std::string& password) const {
+    auto [user, file] = AdminOf(s_);
+    return s_.client(user, AdminPassword(file), Subst(what, account_, password));
+  }
+  bool Accepts(const std::string& password) const {
+    Outcome o = s_.client(account_, password, s_.name == "redis" ? "PING" : "SELECT 1");
+    return o.exit_code == 0;
+  }
+  std::string AdminSecretFile() const { return box_.dir() + "/admin-secret"; }
+
+  // The inventory: the issuer, a dotenv holder, and CONSUMER (a YAML consumers: entry) if any.
+  void WriteInventory(const std::string& consumer = "") const {
+    std::string text = "version: 1\nsystems:\n" + s_.system(AdminSecretFile()) +
+                       "  files: { type: file }\n"
+                       "identities:\n  svc:\n    kind: password\n"
+                       "    generate: { length: 32, alphabet: alnum }\n"
+                       "    issuers: [" +
+                       s_.binding(account_) +
+                       "]\n"
+                       "    holders: [{ name: app-env, system: files, path: " +
+                       box_.env_file() + ", format: dotenv, key: PASSWORD }]\n" +
+                       (consumer.empty() ? "" : "    consumers: [" + consumer + "]\n");
+    WriteFile(box_.inventory(), text);
+  }
+
+  ::testing::AssertionResult InitAndAdopt() const {
+    WriteFile(box_.env_file(), "PASSWORD=" + kOld + "\n");
+    Outcome init = box_.Rekey({"init"});
+    Outcome adopt = box_.Rekey({"adopt", "-i", box_.inventory(), "svc"}, {}, kOld);
+    if (init.exit_code != 0 || adopt.exit_code != 0) {
+      return ::testing::AssertionFailure() << Describe(init) << Describe(adopt);
+    }
+    return ::testing::AssertionSuccess();
+  }
+
+  const Server& s_;
+  std::string account_;
+  Sandbox box_;
+};
+
+// A session logged in with the old value and busy for 20 s, running in the background.
+class OldSession {
+ public:
+  explicit OldSession(const ServerIssuerTest* t, const Server& s, const std::string& account)
+      : thread_([this, &s, account] {
+          auto start = Clock::now();
+          outcome_ = s.client(account, kOld, s.hold);
+          seconds_ = std::chrono::duration<double>(Clock::now() - start).count();
+        }) {
+    (void)t;
+    std::this_thread::sleep_for(std::chrono::milliseconds(800));  // logged in by then
+  }
+  // Waits for the session to end; true when it ended early (ended by the server), not after
+  // its 20 s.
+  bool EndedEarly() {
+    thread_.join();
+    return seconds_ < 15;
+  }
+  const Outcome& outcome() const { return outcome_; }
+
+ private:
+  Outcome outcome_;
+  double seconds_ = 0;
+  std::thread thread_;
+};
+
+TEST_P(ServerIssuerTest, RotateEndsWithOnlyTheNewValueAcceptedAndOldSessionsEnded) {
+  WriteInventory();
+  ASSERT_TRUE(InitAndAdopt());
+  ASSERT_TRUE(Accepts(kOld));
+  OldSession session(this, s_, account_);
+
+  Outcome run = box_.Run("rotate");
+  ASSERT_EQ(run.exit_code, 0) << Describe(run);
+
+  std::optional<std::string> fresh = box_.DotenvValue();
+  ASSERT_TRUE(fresh.has_value());
+  EXPECT_NE(*fresh, kOld);
+  EXPECT_TRUE(Accepts(*fresh));
+  EXPECT_FALSE(Accepts(kOld));
+  EXPECT_TRUE(session.EndedEarly()) << Describe(session.outcome());
+  EXPECT_TRUE(AuditVerifies(box_));
+}
+
+TEST_P(ServerIssuerTest, ContainEndsWithOnlyTheNewValueAcceptedAndOldSessionsEnded) {
+  WriteInventory();
+  ASSERT_TRUE(InitAndAdopt());
+  OldSession session(this, s_, account_);
+
+  Outcome run = box_.Run("contain");
+  ASSERT_EQ(run.exit_code, 0) << Describe(run);
+
+  std::optional<std::string> fresh = box_.DotenvValue();
+  ASSERT_TRUE(fresh.has_value());
+  EXPECT_TRUE(Accepts(*fresh));
+  EXPECT_FALSE(Accepts(kOld));
+  EXPECT_TRUE(session.EndedEarly()) << Describe(session.outcome());
+  nlohmann::json status = box_.Status();
+  EXPECT_EQ(status.value("state", ""), "succeeded") << status.dump();
+  EXPECT_TRUE(status.contains("contained_ms")) << status.dump();
+}
+
+TEST_P(ServerIssuerTest, AWrongAdminSecretBlocksAtOnceNamingTheSystem) {
+  WriteInventory();
+  ASSERT_TRUE(InitAndAdopt());
+  WriteFile(AdminSecretFile(), "not-the-admin-secret");
+
+  Outcome run = box_.Run("rotate");
+  EXPECT_EQ(run.exit_code, 1) << Describe(run);
+  nlohmann::json status = box_.Status();
+  EXPECT_EQ(status.value("state", ""), "blocked") << status.dump();
+  std::string reason = status.value("blocked_reason", "");
+  EXPECT_EQ(reason.rfind("permission_denied: ", 0), 0u) << reason;
+  EXPECT_NE(reason.find(s_.name + " system \""), std::string::npos) << reason;
+  EXPECT_EQ(reason.find("not-the-admin-secret"), std::string::npos) << reason;
+  EXPECT_TRUE(Accepts(kOld));  // nothing was changed
+}
+
+INSTANTIATE_TEST_SUITE_P(Servers, ServerIssuerTest,
+                         ::testing::Values(&kRedis, &kPostgres, &kMariadb),
+                         [](const auto& info) { return info.param->name; });
+
+// Redis keeps two values at once: during a rotate both work until the consumers have confirmed
+// the new one; only then is the old one removed.
+class RedisOverlapTest : public ServerIssuerTest {};
+
+TEST_P(RedisOverlapTest, BothValuesAreAcceptedUntilTheConsumerConfirms) {
+  WriteFile(box_.dir() + "/old", kOld);
+  std::string cli = "redis-cli -h " + services::Get("REKEY_REDIS_HOST") + " -p " +
+                    services::Get("REKEY_REDIS_PORT") + " --user " + account_ +
+                    " --no-auth-warning PING";
+  // The consumer's confirm: the new value on stdin; records what each value gets at that time.
+  std::string script = "new=$(cat); REDISCLI_AUTH=$(cat " + box_.dir() + "/old) " + cli + " > " +
+                       box_.dir() + "/old-at-confirm; REDISCLI_AUTH=$new " + cli + " > " +
+                       box_.dir() + "/new-at-confirm";
+  nlohmann::json argv = {"sh", "-c", script};
+  WriteInventory("{ name: worker, confirm: { exec: " + argv.dump() + " } }");
+  ASSERT_TRUE(InitAndAdopt());
+
+  Outcome run = box_.Run("rotate");
+  ASSERT_EQ(run.exit_code, 0) << Describe(run);
+
+  EXPECT_EQ(ReadFileOr(box_.dir() + "/old-at-confirm"), "PONG\n");
+  EXPECT_EQ(ReadFileOr(box_.dir() + "/new-at-confirm"), "PONG\n");
+  EXPECT_FALSE(Accepts(kOld));  // removed after the confirmation
+  EXPECT_TRUE(Accepts(*box_.DotenvValue()));
+}
+
+INSTANTIATE_TEST_SUITE_P(Redis, RedisOverlapTest, ::testing::Values(&kRedis),
+                         [](const auto& info) { return info.param->name; });
+
+}  // namespace
+}  // namespace rekey::it
