@@ -9,6 +9,7 @@
 #include "cli/common.h"
 #include "cli/execute.h"
 #include "cli/exit_codes.h"
+#include "cli/parallel_runs.h"
 #include "plan/plan_json.h"
 #include "run/connector_set.h"
 
@@ -46,9 +47,8 @@ std::string NewRunId(Env* env) {
   std::tm tm{};
   ::gmtime_r(&t, &tm);
   char buf[96];
-  std::snprintf(buf, sizeof buf, "r%04d%02d%02d-%02d%02d%02d-%04x", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                randombytes_uniform(0x10000));
+  std::snprintf(buf, sizeof buf, "r%04d%02d%02d-%02d%02d%02d-%08x", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, randombytes_random());
   return buf;
 }
 
@@ -57,6 +57,7 @@ class RunCommand final : public Command {
   void Setup(CLI::App* app) override {
     AddSelectionFlags(app, &inventory_, &selection_, &strategy_);
     app->add_option("--reason", reason_, "Why (recorded in the run and the audit log)")->required();
+    AddParallelFlag(app, &parallel_);
     AddOutputFlag(app, &output_);
   }
 
@@ -83,11 +84,9 @@ class RunCommand final : public Command {
     if (!text.ok()) {
       return ReportError(context, text.status());
     }
-    int worst = kExitOk;
-    for (const Plan& p : *plans) {
-      worst = std::max(worst, RunOne(context, *state, p, *text));
-    }
-    return worst;
+    return RunInParallel(context, plans->size(), parallel_, [&](const Context& c, size_t i) {
+      return RunOne(c, *state, (*plans)[i], *text);
+    });
   }
 
  private:
@@ -148,6 +147,7 @@ class RunCommand final : public Command {
   Selection selection_;
   std::string strategy_ = "rotate";
   std::string reason_;
+  int parallel_ = 1;
   std::string output_ = "text";
 };
 
@@ -156,6 +156,7 @@ class ResumeCommand final : public Command {
   void Setup(CLI::App* app) override {
     app->add_option("run", run_id_, "The run to resume (see `rekey runs`)");
     app->add_flag("--all", all_, "Every run that is running (crashed) or blocked");
+    AddParallelFlag(app, &parallel_);
     AddOutputFlag(app, &output_);
   }
 
@@ -171,10 +172,9 @@ class ResumeCommand final : public Command {
     if (!runs.ok()) {
       return ReportError(context, runs.status());
     }
-    int worst = kExitOk;
-    for (const RunRecord& run : *runs) {
-      worst = std::max(worst, ResumeOne(context, *state, run));
-    }
+    int worst = RunInParallel(context, runs->size(), parallel_, [&](const Context& c, size_t i) {
+      return ResumeOne(c, *state, (*runs)[i]);
+    });
     if (runs->empty()) {
       *context.out << "nothing to resume: no run is running or blocked\n";
     }
@@ -231,6 +231,7 @@ class ResumeCommand final : public Command {
 
   std::string run_id_;
   bool all_ = false;
+  int parallel_ = 1;
   std::string output_ = "text";
 };
 

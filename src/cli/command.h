@@ -17,6 +17,7 @@ struct Context {
   std::string state_dir;  // resolved: --state, $REKEY_STATE_DIR, $XDG_STATE_HOME/rekey, ...
   std::ostream* out = nullptr;
   std::ostream* err = nullptr;
+  bool show_progress = true;  // step progress on a terminal; off when output is buffered
 };
 
 // A command: Setup declares its flags on APP (binding them to state it keeps), Run executes it

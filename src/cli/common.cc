@@ -29,6 +29,13 @@ void AddOutputFlag(CLI::App* app, std::string* output) {
       ->default_val("text");
 }
 
+void AddParallelFlag(CLI::App* app, int* parallel) {
+  app->add_option("--parallel,-j", *parallel,
+                  "Runs executed at once (several identities; admin connections are shared)")
+      ->check(CLI::Range(1, 256))
+      ->default_val(1);
+}
+
 std::string MasterKeyPath(const Context& context) { return context.state_dir + "/master.key"; }
 
 }  // namespace rekey

@@ -14,6 +14,8 @@ Result<Inventory> LoadInventoryForCommand(const Context& context, const std::str
 
 // Adds "--output text|json" bound to OUTPUT (default text).
 void AddOutputFlag(CLI::App* app, std::string* output);
+// --parallel/-j N (1 to 256, default 1): how many runs `run` and `resume --all` execute at once.
+void AddParallelFlag(CLI::App* app, int* parallel);
 
 std::string MasterKeyPath(const Context& context);
 

@@ -50,7 +50,7 @@ Result<RunRecord> ExecuteStoredRun(const Context& context, State& state, const R
     return inventory.status();
   }
   ExecutorOptions options;
-  if (::isatty(STDERR_FILENO)) {
+  if (context.show_progress && ::isatty(STDERR_FILENO)) {
     size_t total = plan->steps.size();
     options.on_step = [&context, total](const Step& s, const StepRecord& r) {
       *context.err << "  [" << s.id << "/" << total << "] " << StepStateName(r.state) << "  "

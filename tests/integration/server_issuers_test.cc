@@ -305,5 +305,60 @@ TEST_P(RedisOverlapTest, BothValuesAreAcceptedUntilTheConsumerConfirms) {
 INSTANTIATE_TEST_SUITE_P(Redis, RedisOverlapTest, ::testing::Values(&kRedis),
                          [](const auto& info) { return info.param->name; });
 
+// `run --all --parallel N`: many identities of one system contained at once, sharing its
+// admin connections; every one ends with only its new value accepted.
+TEST(ParallelRunsTest, ContainOfManyRedisUsersAtOnceResetsEveryOne) {
+  constexpr int kUsers = 12;
+  Sandbox box;
+  std::string admin_file = box.dir() + "/admin-secret";
+  WriteFile(admin_file, AdminPassword("REKEY_REDIS_ADMIN_PASSWORD_FILE"));
+  std::string text = "version: 1\nsystems:\n" + kRedis.system(admin_file) +
+                     "  files: { type: file }\nidentities:\n";
+  std::vector<std::string> users;
+  for (int n = 0; n < kUsers; ++n) {
+    std::string user = "rk_" + std::to_string(::getpid()) + "_many_" + std::to_string(n);
+    users.push_back(user);
+    std::string env_file = box.dir() + "/app/" + user + ".env";
+    WriteFile(env_file, "PASSWORD=" + kOld + std::to_string(n) + "\n");
+    auto [admin, key] = AdminOf(kRedis);
+    ASSERT_EQ(
+        kRedis
+            .client(admin, AdminPassword(key), Subst(kRedis.create, user, kOld + std::to_string(n)))
+            .exit_code,
+        0);
+    text += "  " + user + ":\n    kind: password\n    issuers: [" + kRedis.binding(user) +
+            "]\n    holders: [{ name: env, system: files, path: " + env_file +
+            ", format: dotenv, key: PASSWORD }]\n";
+  }
+  WriteFile(box.inventory(), text);
+  ASSERT_EQ(box.Rekey({"init"}).exit_code, 0);
+  for (const std::string& user : users) {
+    Outcome adopt = box.Rekey({"adopt", "-i", box.inventory(), user, "--from-holder", "env"});
+    ASSERT_EQ(adopt.exit_code, 0) << Describe(adopt);
+  }
+
+  Outcome run = box.Rekey({"run", "-i", box.inventory(), "--all", "--strategy", "contain",
+                           "--parallel", "4", "--reason", "many at once"});
+  ASSERT_EQ(run.exit_code, 0) << Describe(run);
+
+  for (int n = 0; n < kUsers; ++n) {
+    std::string env = ReadFileOr(box.dir() + "/app/" + users[n] + ".env");
+    std::string fresh = env.substr(env.find('=') + 1, env.find('\n') - env.find('=') - 1);
+    EXPECT_NE(fresh, kOld + std::to_string(n));
+    EXPECT_EQ(kRedis.client(users[n], fresh, "PING").exit_code, 0) << users[n];
+    EXPECT_NE(kRedis.client(users[n], kOld + std::to_string(n), "PING").exit_code, 0) << users[n];
+    auto [admin, key] = AdminOf(kRedis);
+    kRedis.client(admin, AdminPassword(key), Subst(kRedis.drop, users[n], ""));
+  }
+  // Each run's report is printed whole: as many "succeeded" headers as runs, none interleaved.
+  nlohmann::json runs = box.Runs();
+  ASSERT_TRUE(runs.is_array()) << runs.dump();
+  EXPECT_EQ(runs.size(), static_cast<size_t>(kUsers));
+  for (const nlohmann::json& r : runs) {
+    EXPECT_EQ(r.value("state", ""), "succeeded") << r.dump();
+  }
+  EXPECT_TRUE(AuditVerifies(box));
+}
+
 }  // namespace
 }  // namespace rekey::it
