@@ -47,14 +47,65 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(Env* env, const std::stri
   return std::make_unique<SqliteStore>(Key(), env, state_dir, std::move(*db));
 }
 
+struct SqliteStore::QueuedWrite {
+  const std::function<Status()>* body;
+  Status status;
+  bool done = false;
+};
+
+// Leader/follower group commit, as in the audit log: the thread that finds no batch being
+// written takes the whole queue; the others wait for their outcome. One fsync per batch.
 Status SqliteStore::Write(const std::function<Status()>& body) {
+  QueuedWrite me{.body = &body, .status = Status::Ok()};
+  std::unique_lock<std::mutex> queue(queue_mu_);
+  queue_.push_back(&me);
+  written_.wait(queue, [&] { return me.done || !writing_; });
+  if (me.done) {
+    return me.status;
+  }
+  std::vector<QueuedWrite*> batch;
+  batch.swap(queue_);
+  writing_ = true;
+  queue.unlock();
+  WriteBatch(batch);
+  queue.lock();
+  writing_ = false;
+  for (QueuedWrite* w : batch) {
+    w->done = true;
+  }
+  written_.notify_all();
+  return me.status;
+}
+
+void SqliteStore::WriteBatch(const std::vector<QueuedWrite*>& batch) {
   std::lock_guard<std::mutex> lock(mu_);
   Result<Transaction> txn = Transaction::Begin(db_);
   if (!txn.ok()) {
-    return txn.status();
+    for (QueuedWrite* w : batch) {
+      w->status = txn.status();
+    }
+    return;
   }
-  REKEY_RETURN_IF_ERROR(body());
-  return txn->Commit();
+  for (QueuedWrite* w : batch) {
+    w->status = db_.Exec("SAVEPOINT write");
+    if (w->status.ok()) {
+      w->status = (*w->body)();
+      // A failed write leaves nothing behind; if even that fails, the whole batch is undone.
+      Status end = db_.Exec(w->status.ok() ? "RELEASE write" : "ROLLBACK TO write; RELEASE write");
+      if (!end.ok()) {
+        for (QueuedWrite* all : batch) {
+          all->status = end;
+        }
+        return;  // the transaction rolls back on destruction
+      }
+    }
+  }
+  Status commit = txn->Commit();
+  for (QueuedWrite* w : batch) {
+    if (w->status.ok()) {
+      w->status = commit;
+    }
+  }
 }
 
 Result<std::optional<SqliteStore::LockHolder>> SqliteStore::FindLockHolder(

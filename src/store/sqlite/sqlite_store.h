@@ -1,9 +1,13 @@
 // SqliteStore: the Store in one SQLite file, STATE_DIR/state.db, for one machine. Several rekey
-// processes may share the file: every write is one IMMEDIATE transaction that waits up to
-// kBusyTimeoutMs for SQLite's write lock, and a run is executed under a lease (file_run_lease.h).
-// The file format is specified in doc/state-format.md.
+// processes may share the file: every write is part of an IMMEDIATE transaction that waits up
+// to kBusyTimeoutMs for SQLite's write lock, and a run is executed under a lease
+// (file_run_lease.h). Group commit: writes from several threads that arrive while one
+// transaction commits share the next one (each in a savepoint of its own, so one write's
+// failure undoes only that write), and each returns once its transaction is durable. The file
+// format is specified in doc/state-format.md.
 #pragma once
 
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -59,8 +63,12 @@ class SqliteStore final : public Store {
     std::string state;
   };
 
-  // Runs BODY inside one IMMEDIATE transaction under mu_, and commits when BODY returns OK.
+  // Runs BODY inside an IMMEDIATE transaction under mu_, in a savepoint rolled back unless BODY
+  // returns OK, and returns BODY's status once the transaction committed (or the commit's error).
   Status Write(const std::function<Status()>& body);
+  struct QueuedWrite;
+  // Runs BATCH's bodies in one transaction and sets their outcomes. REQUIRES: mu_ not held.
+  void WriteBatch(const std::vector<QueuedWrite*>& batch);
 
   // Helpers for the methods above. REQUIRES: mu_ held.
   Result<std::optional<LockHolder>> FindLockHolder(const std::string& identity);
@@ -75,6 +83,11 @@ class SqliteStore final : public Store {
   const std::string state_dir_;
   std::mutex mu_;
   Database db_;  // guarded by mu_
+
+  std::mutex queue_mu_;  // guards the three below; never held with mu_ by a waiting thread
+  std::condition_variable written_;
+  std::vector<QueuedWrite*> queue_;  // writes no batch has taken yet
+  bool writing_ = false;             // a thread is writing a batch; the queue waits for it
 };
 
 }  // namespace rekey::sqlite

@@ -96,6 +96,36 @@ TEST_F(StepsTest, ConcurrentUpdatesFromFourThreads) {
   }
 }
 
+// Group commit: writes that share a transaction keep their own outcomes. Half the threads
+// update a run that does not exist (not_found, which must undo only that write); the others'
+// updates all land, and a store opened afresh (another connection) reads them.
+TEST_F(StepsTest, AFailingWriteInABatchUndoesOnlyItself) {
+  constexpr int kThreads = 8;
+  constexpr int kUpdates = 25;
+  ASSERT_TRUE(store_->CreateRun(SampleRun("r2", "other"), {1, 2, 3, 4}).ok());
+  std::vector<std::thread> workers;
+  for (int t = 0; t < kThreads; ++t) {
+    workers.emplace_back([this, t] {
+      bool good = t % 2 == 0;
+      for (int i = 1; i <= kUpdates; ++i) {
+        Status s = store_->UpdateStep(good ? "r2" : "no-such-run", SampleStep(t / 2 + 1, i));
+        EXPECT_EQ(s.code(), good ? StatusCode::kOk : StatusCode::kNotFound) << s.ToString();
+      }
+    });
+  }
+  for (std::thread& w : workers) {
+    w.join();
+  }
+  std::unique_ptr<Store> reopened = OpenOrDie(dir_.path());
+  ASSERT_NE(reopened, nullptr);
+  Result<std::vector<StepRecord>> steps = reopened->GetSteps("r2");
+  ASSERT_TRUE(steps.ok());
+  for (const StepRecord& s : *steps) {
+    EXPECT_EQ(s.attempts, kUpdates) << "step " << s.step;
+  }
+  EXPECT_EQ(reopened->GetRun("no-such-run").status().code(), StatusCode::kNotFound);
+}
+
 // Not a benchmark: prints what one durable UpdateStep costs here, for the record.
 TEST_F(StepsTest, ReportsTheCostOfOneCommit) {
   constexpr int kCommits = 100;
