@@ -29,12 +29,12 @@ class RollbackCommand final : public Command {
     if (!lease.ok()) {
       return ReportError(context, lease.status());
     }
-    auto inv = StoredInventory(*run);
+    auto inv = StoredInventory(*state, *run);
     auto plan = StoredPlan(*run);
     if (!inv.ok() || !plan.ok()) {
       return ReportError(context, inv.ok() ? plan.status() : inv.status());
     }
-    auto ended = RollbackRun(DepsOf(context, *state), *inv, *plan, *run);
+    auto ended = RollbackRun(DepsOf(context, *state), **inv, *plan, *run);
     if (!ended.ok()) {
       return ReportError(context, ended.status());
     }

@@ -21,14 +21,20 @@ Result<Plan> StoredPlan(const RunRecord& run) {
   return PlanFromJson(j);
 }
 
-Result<Inventory> StoredInventory(const RunRecord& run) {
-  Diagnostics d(run.inventory_path);
-  Result<Inventory> inv = ParseInventory(run.inventory_text, run.inventory_path, &d);
-  if (!inv.ok()) {
-    return Status::Corruption("run " + run.id + "'s stored inventory no longer validates:\n" +
-                              d.Format());
+Result<std::shared_ptr<const Inventory>> StoredInventory(State& state, const RunRecord& run) {
+  std::lock_guard lock(state.inventories->mu);
+  auto& parsed = state.inventories->by_text[run.inventory_text];
+  if (parsed == nullptr) {
+    Diagnostics d(run.inventory_path);
+    Result<Inventory> inv = ParseInventory(run.inventory_text, run.inventory_path, &d);
+    if (!inv.ok()) {
+      state.inventories->by_text.erase(run.inventory_text);
+      return Status::Corruption("run " + run.id + "'s stored inventory no longer validates:\n" +
+                                d.Format());
+    }
+    parsed = std::make_shared<const Inventory>(std::move(*inv));
   }
-  return inv;
+  return parsed;
 }
 
 ExecutorDeps DepsOf(const Context& context, State& state) {
@@ -45,7 +51,7 @@ Result<RunRecord> ExecuteStoredRun(const Context& context, State& state, const R
   if (!plan.ok()) {
     return plan.status();
   }
-  auto inventory = StoredInventory(run);
+  auto inventory = StoredInventory(state, run);
   if (!inventory.ok()) {
     return inventory.status();
   }
@@ -57,7 +63,7 @@ Result<RunRecord> ExecuteStoredRun(const Context& context, State& state, const R
                    << StepSummary(s) << "\n";
     };
   }
-  return ExecuteRun(DepsOf(context, state), *inventory, *plan, run, options);
+  return ExecuteRun(DepsOf(context, state), **inventory, *plan, run, options);
 }
 
 int ReportRun(const Context& context, State& state, const RunRecord& run, bool json) {

@@ -10,9 +10,10 @@
 namespace rekey {
 
 // The plan and the inventory RUN was made from, as stored with it; corruption when either no
-// longer reads back.
+// longer reads back. An inventory text is parsed once per command (STATE keeps it): the runs of
+// `run --all` share one, and parsing it per run made bulk resets quadratic in its size.
 Result<Plan> StoredPlan(const RunRecord& run);
-Result<Inventory> StoredInventory(const RunRecord& run);
+Result<std::shared_ptr<const Inventory>> StoredInventory(State& state, const RunRecord& run);
 
 // The executor's dependencies, from the opened state directory.
 ExecutorDeps DepsOf(const Context& context, State& state);

@@ -3,10 +3,14 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
 
 #include "audit/audit_log.h"
 #include "cli/command.h"
 #include "connectors/system_resources.h"
+#include "core/inventory.h"
 #include "run/failpoints.h"
 #include "run/journal.h"
 #include "secret/master_key.h"
@@ -22,6 +26,12 @@ struct State {
   std::unique_ptr<Journal> journal;
   // Admin connections, shared by the runs this command executes (run --all, resume --all).
   std::unique_ptr<SystemResources> resources = std::make_unique<SystemResources>();
+  // Stored inventory texts, parsed once (execute.h StoredInventory).
+  struct ParsedInventories {
+    std::mutex mu;
+    std::unordered_map<std::string, std::shared_ptr<const Inventory>> by_text;
+  };
+  std::unique_ptr<ParsedInventories> inventories = std::make_unique<ParsedInventories>();
 };
 
 // not_found (suggesting `rekey init`) when the directory has no master key.
