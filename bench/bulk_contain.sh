@@ -22,8 +22,8 @@ services="$work/services"
 trap 'scripts/test-services --dir "$services" stop >/dev/null 2>&1; rm -rf "$work" \
   "${REKEY_BENCH_STATE_ROOT:-$work}"/rekey-bulk-state-$$-*' EXIT
 scripts/test-services --dir "$services" start "${systems[@]}" >/dev/null
-# shellcheck source=/dev/null
-. "$services/env"
+# KEY=VALUE lines; values may hold spaces (the DSN), so they are read, not sourced.
+while IFS='=' read -r key value; do export "$key=$value"; done <"$services/env"
 now() { date +%s.%N; }
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
 

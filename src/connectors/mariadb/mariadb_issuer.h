@@ -1,5 +1,5 @@
-// The `mariadb` issuer: a MariaDB/MySQL account (libmariadb). See doc/connectors.md for what each
-// operation does on the server and which admin privileges it needs.
+// The `mariadb` issuer: a MariaDB/MySQL account (libmariadb). See doc/connectors/mariadb.md for
+// what each operation does on the server and which admin privileges it needs.
 #pragma once
 
 #include <memory>

@@ -214,7 +214,8 @@ Status PostgresIssuer::RemoveIfCurrent(const SecretBytes& value, Deadline deadli
 }
 
 // A fresh login as the role, with VALUE passed as a separate parameter (never in a conninfo
-// string). The answer comes from the SQLSTATE of the server's refusal; see doc/connectors.md.
+// string). The answer comes from the SQLSTATE of the server's refusal; see
+// doc/connectors/postgres.md.
 Result<bool> PostgresIssuer::Accepts(const SecretBytes& value, Deadline deadline) {
   if (value.empty()) {
     return false;  // no role has an empty password, and libpq would read ~/.pgpass instead

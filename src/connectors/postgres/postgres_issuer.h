@@ -1,5 +1,5 @@
-// The `postgres` issuer: a PostgreSQL login role (libpq). See doc/connectors.md for what each
-// operation does on the server and which admin privileges it needs.
+// The `postgres` issuer: a PostgreSQL login role (libpq). See doc/connectors/postgres.md for what
+// each operation does on the server and which admin privileges it needs.
 #pragma once
 
 #include <memory>

@@ -1,5 +1,5 @@
-// The `redis` issuer: a Redis ACL user (hiredis). See doc/connectors.md for what each operation
-// does on the server and which admin privileges it needs.
+// The `redis` issuer: a Redis ACL user (hiredis). See doc/connectors/redis.md for what each
+// operation does on the server and which admin privileges it needs.
 #pragma once
 
 #include <memory>
