@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -19,6 +20,20 @@ namespace services = testing_services;
 using Clock = std::chrono::steady_clock;
 
 const std::string kOld = "old-Server-value-61d0c3";
+
+// The servers' KEY=VALUE settings: the shared ones of the CTest fixture, unless a test points
+// this at a private instance's (each test runs in a process of its own under CTest).
+using Vars = std::map<std::string, std::string>;
+const Vars* g_private = nullptr;
+
+std::string V(const std::string& key) {
+  if (g_private != nullptr) {
+    auto it = g_private->find(key);
+    return it == g_private->end() ? "" : it->second;
+  }
+  return services::Get(key);
+}
+std::string VFile(const std::string& key) { return ReadFileOr(V(key)); }
 
 // One kind of server: how the inventory names it, and how its own client acts as admin, as the
 // identity's account, and as a session that stays open.
@@ -54,25 +69,20 @@ std::vector<std::string> Words(const std::string& text) {
   return words;
 }
 
-std::string AdminPassword(const std::string& key) { return services::ReadFileNamedBy(key); }
+std::string AdminPassword(const std::string& key) { return VFile(key); }
 
 const Server kRedis{
     "redis",
     [](const std::string& secret) {
-      return "  cache: { type: redis, address: \"" + services::Get("REKEY_REDIS_ADDRESS") +
-             "\", admin_user: " + services::Get("REKEY_REDIS_ADMIN_USER") +
+      return "  cache: { type: redis, address: \"" + V("REKEY_REDIS_ADDRESS") +
+             "\", admin_user: " + V("REKEY_REDIS_ADMIN_USER") +
              ", admin_secret: { file: " + secret + " } }\n";
     },
     [](const std::string& account) { return "{ system: cache, user: " + account + " }"; },
     [](const std::string& account, const std::string& password, const std::string& what) {
-      std::vector<std::string> argv = {"redis-cli",
-                                       "-h",
-                                       services::Get("REKEY_REDIS_HOST"),
-                                       "-p",
-                                       services::Get("REKEY_REDIS_PORT"),
-                                       "--user",
-                                       account,
-                                       "--no-auth-warning"};
+      std::vector<std::string> argv = {
+          "redis-cli", "-h",    V("REKEY_REDIS_HOST"), "-p", V("REKEY_REDIS_PORT"),
+          "--user",    account, "--no-auth-warning"};
       for (const std::string& w : Words(what)) {
         argv.push_back(w);
       }
@@ -97,13 +107,13 @@ const Server kRedis{
 const Server kPostgres{
     "postgres",
     [](const std::string& secret) {
-      return "  db: { type: postgres, dsn: \"" + services::Get("REKEY_PG_DSN") +
+      return "  db: { type: postgres, dsn: \"" + V("REKEY_PG_DSN") +
              "\", admin_secret: { file: " + secret + " } }\n";
     },
     [](const std::string& account) { return "{ system: db, role: " + account + " }"; },
     [](const std::string& account, const std::string& password, const std::string& what) {
       return RunProgram({"psql",
-                         "host=127.0.0.1 port=" + services::Get("REKEY_PG_PORT") +
+                         "host=127.0.0.1 port=" + V("REKEY_PG_PORT") +
                              " dbname=postgres user=" + account + " connect_timeout=5",
                          "-v", "ON_ERROR_STOP=1", "-tAc", what},
                         {"PGPASSWORD=" + password});
@@ -116,17 +126,15 @@ const Server kPostgres{
 const Server kMariadb{
     "mariadb",
     [](const std::string& secret) {
-      return "  db: { type: mariadb, host: 127.0.0.1, port: " +
-             services::Get("REKEY_MARIADB_PORT") +
-             ", admin_user: " + services::Get("REKEY_MARIADB_ADMIN_USER") +
+      return "  db: { type: mariadb, host: 127.0.0.1, port: " + V("REKEY_MARIADB_PORT") +
+             ", admin_user: " + V("REKEY_MARIADB_ADMIN_USER") +
              ", admin_secret: { file: " + secret + " } }\n";
     },
     [](const std::string& account) { return "{ system: db, user: " + account + " }"; },
     [](const std::string& account, const std::string& password, const std::string& what) {
-      return RunProgram(
-          {"mariadb", "--no-defaults", "-h", "127.0.0.1", "-P", services::Get("REKEY_MARIADB_PORT"),
-           "-u", account, "--connect-timeout=5", "-e", what},
-          {"MYSQL_PWD=" + password});
+      return RunProgram({"mariadb", "--no-defaults", "-h", "127.0.0.1", "-P",
+                         V("REKEY_MARIADB_PORT"), "-u", account, "--connect-timeout=5", "-e", what},
+                        {"MYSQL_PWD=" + password});
     },
     "CREATE USER '$A'@'%' IDENTIFIED BY '$P'",
     "DROP USER IF EXISTS '$A'@'%'",
@@ -136,12 +144,12 @@ const Server kMariadb{
 // The admin of SERVER: its account and password file.
 std::pair<std::string, std::string> AdminOf(const Server& s) {
   if (s.name == "redis") {
-    return {services::Get("REKEY_REDIS_ADMIN_USER"), "REKEY_REDIS_ADMIN_PASSWORD_FILE"};
+    return {V("REKEY_REDIS_ADMIN_USER"), "REKEY_REDIS_ADMIN_PASSWORD_FILE"};
   }
   if (s.name == "postgres") {
-    return {services::Get("REKEY_PG_ADMIN_USER"), "REKEY_PG_ADMIN_PASSWORD_FILE"};
+    return {V("REKEY_PG_ADMIN_USER"), "REKEY_PG_ADMIN_PASSWORD_FILE"};
   }
-  return {services::Get("REKEY_MARIADB_ADMIN_USER"), "REKEY_MARIADB_ADMIN_PASSWORD_FILE"};
+  return {V("REKEY_MARIADB_ADMIN_USER"), "REKEY_MARIADB_ADMIN_PASSWORD_FILE"};
 }
 
 class ServerIssuerTest : public ::testing::TestWithParam<const Server*> {
@@ -164,9 +172,13 @@ class ServerIssuerTest : public ::testing::TestWithParam<const Server*> {
   }
   std::string AdminSecretFile() const { return box_.dir() + "/admin-secret"; }
 
-  // The inventory: the issuer, a dotenv holder, and CONSUMER (a YAML consumers: entry) if any.
-  void WriteInventory(const std::string& consumer = "") const {
-    std::string text = "version: 1\nsystems:\n" + s_.system(AdminSecretFile()) +
+  // The inventory: the issuer, a dotenv holder, and CONSUMER (a YAML consumers: entry) if any;
+  // SYSTEM_EXTRA (", key: value...") is added to the issuer's system.
+  void WriteInventory(const std::string& consumer = "",
+                      const std::string& system_extra = "") const {
+    std::string system = s_.system(AdminSecretFile());
+    system.insert(system.rfind(" }"), system_extra);
+    std::string text = "version: 1\nsystems:\n" + system +
                        "  files: { type: file }\n"
                        "identities:\n  svc:\n    kind: password\n"
                        "    generate: { length: 32, alphabet: alnum }\n"
@@ -282,9 +294,8 @@ class RedisOverlapTest : public ServerIssuerTest {};
 
 TEST_P(RedisOverlapTest, BothValuesAreAcceptedUntilTheConsumerConfirms) {
   WriteFile(box_.dir() + "/old", kOld);
-  std::string cli = "redis-cli -h " + services::Get("REKEY_REDIS_HOST") + " -p " +
-                    services::Get("REKEY_REDIS_PORT") + " --user " + account_ +
-                    " --no-auth-warning PING";
+  std::string cli = "redis-cli -h " + V("REKEY_REDIS_HOST") + " -p " + V("REKEY_REDIS_PORT") +
+                    " --user " + account_ + " --no-auth-warning PING";
   // The consumer's confirm: the new value on stdin; records what each value gets at that time.
   std::string script = "new=$(cat); REDISCLI_AUTH=$(cat " + box_.dir() + "/old) " + cli + " > " +
                        box_.dir() + "/old-at-confirm; REDISCLI_AUTH=$new " + cli + " > " +
@@ -359,6 +370,71 @@ TEST(ParallelRunsTest, ContainOfManyRedisUsersAtOnceResetsEveryOne) {
   }
   EXPECT_TRUE(AuditVerifies(box));
 }
+
+// A server stopped mid-run (SIGSTOP: it accepts connections and answers nothing) by the
+// consumer's confirm: the steps after it time out and are retried until the run blocks; once the
+// server runs again (SIGCONT), `rekey resume` finishes the run. On a private instance of each
+// server, so the shared ones are never stopped.
+class StoppedServerTest : public ServerIssuerTest {
+ protected:
+  static std::string Dir() { return "/tmp/rekey-it-stopped-" + std::to_string(::getpid()); }
+  static void SetUpTestSuite() {
+    Outcome start = RunProgram({FixturePath("../../../scripts/test-services"), "--dir", Dir(),
+                                "start", "postgres", "mariadb", "redis"});
+    ASSERT_EQ(start.exit_code, 0) << Describe(start);
+    static Vars vars;
+    for (const std::string& line : Lines(ReadFileOr(Dir() + "/env"))) {
+      vars[line.substr(0, line.find('='))] = line.substr(line.find('=') + 1);
+    }
+    g_private = &vars;
+  }
+  static void TearDownTestSuite() {
+    g_private = nullptr;
+    RunProgram({FixturePath("../../../scripts/test-services"), "--dir", Dir(), "stop"});
+  }
+  // The server's PID and, as a shell word list, the processes it forked (PostgreSQL backends).
+  std::string Processes() const {
+    std::string pid = V(s_.name == "postgres"  ? "REKEY_PG_PID"
+                        : s_.name == "mariadb" ? "REKEY_MARIADB_PID"
+                                               : "REKEY_REDIS_PID");
+    return pid + " $(pgrep -P " + pid + ")";
+  }
+};
+
+TEST_P(StoppedServerTest, RetriesThenBlocksAndResumeFinishesOnceTheServerAnswersAgain) {
+  std::string stop = "kill -STOP " + Processes();
+  // Once: the confirm after resume must not stop the server again.
+  std::string marker = box_.dir() + "/stopped-once";
+  nlohmann::json confirm = {"sh", "-c",
+                            "[ -e " + marker + " ] || { touch " + marker + "; " + stop + "; }"};
+  WriteInventory("{ name: worker, confirm: { exec: " + confirm.dump() + " } }",
+                 ", retry: { attempts: 3, initial: 50ms, max: 200ms }, timeout: 1s");
+  ASSERT_TRUE(InitAndAdopt());
+
+  Outcome run = box_.Run("rotate");
+  RunProgram({"sh", "-c", "kill -CONT " + Processes()});  // whatever happened, it runs again
+  EXPECT_EQ(run.exit_code, 1) << Describe(run);
+  nlohmann::json blocked = box_.Status();
+  EXPECT_EQ(blocked.value("state", ""), "blocked") << blocked.dump();
+  int step = blocked.value("blocked_step", 0);
+  ASSERT_GT(step, 0) << blocked.dump();
+  const nlohmann::json& failed = blocked["steps"][step - 1];
+  EXPECT_EQ(failed.value("attempts", 0), 3) << failed.dump();
+  EXPECT_NE(failed.value("error", "").find(s_.name + " system"), std::string::npos)
+      << failed.dump();
+
+  Outcome resume = box_.Rekey({"resume", "--all"});
+  ASSERT_EQ(resume.exit_code, 0) << Describe(resume);
+  std::optional<std::string> fresh = box_.DotenvValue();
+  ASSERT_TRUE(fresh.has_value());
+  EXPECT_TRUE(Accepts(*fresh));
+  EXPECT_FALSE(Accepts(kOld));
+  EXPECT_EQ(box_.Status().value("state", ""), "succeeded");
+}
+
+INSTANTIATE_TEST_SUITE_P(Servers, StoppedServerTest,
+                         ::testing::Values(&kRedis, &kPostgres, &kMariadb),
+                         [](const auto& info) { return info.param->name; });
 
 }  // namespace
 }  // namespace rekey::it
