@@ -5,9 +5,9 @@
 // Admin connections are kept across iterations on both sides (rekey's pool is per process).
 // Run: build/release/bench/reset_latency [ITERATIONS]   (starts its own servers)
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <hiredis/hiredis.h>
 #include <postgresql/libpq-fe.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
