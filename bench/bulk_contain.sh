@@ -6,7 +6,8 @@
 # per second and the ratio rekey / script per system.
 # Run: bench/bulk_contain.sh [N] [SYSTEMS...]   (SYSTEMS: redis postgres; default both)
 # REKEY_BENCH_STATE_ROOT=/dev/shm puts rekey's state directory (store, audit log) on tmpfs, where
-# fsync costs nothing: the difference is what durability costs.
+# fsync costs nothing: the difference is what durability costs. REKEY_BENCH_WRAP="perf record -g
+# -o /tmp/bulk.perf" runs the measured `rekey run` under a profiler.
 # Needs build/release (cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release && cmake --build ...).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -91,7 +92,7 @@ printf '%-10s %14s %14s %14s %8s\n' system "rekey ids/s" "script ids/s" "rekey s
 for sys in "${systems[@]}"; do
   setup "$sys"
   t0=$(now)
-  "$rekey" run -i "$work/$sys/inventory.yaml" --all --strategy contain --parallel "$parallel" \
+  ${REKEY_BENCH_WRAP:-} "$rekey" run -i "$work/$sys/inventory.yaml" --all --strategy contain --parallel "$parallel" \
     --reason "bench" >"$work/$sys/run.log" 2>&1 || {
     echo "rekey run failed for $sys; see the tail:" >&2
     tail -20 "$work/$sys/run.log" >&2
