@@ -57,11 +57,17 @@ class Env {
   // not_found when the file does not exist.
   virtual Result<std::string> ReadFile(const std::string& path) = 0;
   virtual Result<FileInfo> Stat(const std::string& path) = 0;
+  // How durable WriteFileAtomic's rename is when it returns. kDurable: the directory is fsynced
+  // after the rename. kContentOnly: it is not, saving an fsync; after a power loss PATH may hold
+  // the old content (whole, never a mix or empty), which suits a file whose older content is
+  // still correct (the audit log's head: a head that lags the log is valid).
+  enum class RenameSync { kDurable, kContentOnly };
   // Replaces PATH with DATA atomically: writes a temporary file in the same directory, fsyncs it,
-  // sets MODE and, where INFO gives them, owner; renames it over PATH and fsyncs the directory.
-  // A crash leaves either the old or the new content, never a mix.
+  // sets MODE and, where INFO gives them, owner; renames it over PATH and, per SYNC, fsyncs the
+  // directory. A crash leaves either the old or the new content, never a mix.
   virtual Status WriteFileAtomic(const std::string& path, std::string_view data,
-                                 const FileInfo& attributes) = 0;
+                                 const FileInfo& attributes,
+                                 RenameSync sync = RenameSync::kDurable) = 0;
   // Creates the directory and its parents with MODE; OK if it exists.
   virtual Status CreateDirs(const std::string& path, mode_t mode) = 0;
 

@@ -38,7 +38,7 @@ Result<FileInfo> MemEnv::Stat(const std::string& path) {
 }
 
 Status MemEnv::WriteFileAtomic(const std::string& path, std::string_view data,
-                               const FileInfo& attributes) {
+                               const FileInfo& attributes, RenameSync) {
   std::lock_guard lock(mu_);
   FileInfo info = attributes;
   info.size = static_cast<off_t>(data.size());

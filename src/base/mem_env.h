@@ -22,8 +22,8 @@ class MemEnv final : public Env {
   void SleepFor(Millis duration) override { Advance(duration); }
   Result<std::string> ReadFile(const std::string& path) override;
   Result<FileInfo> Stat(const std::string& path) override;
-  Status WriteFileAtomic(const std::string& path, std::string_view data,
-                         const FileInfo& attributes) override;
+  Status WriteFileAtomic(const std::string& path, std::string_view data, const FileInfo& attributes,
+                         RenameSync sync = RenameSync::kDurable) override;
   Status CreateDirs(const std::string& path, mode_t mode) override;
   Result<std::string> GetVar(const std::string& name) override;
   Result<ProcessResult> Run(const ProcessSpec& spec) override;

@@ -63,8 +63,8 @@ class PosixEnv final : public Env {
     return FileInfo{st.st_mode & 07777, st.st_uid, st.st_gid, st.st_size};
   }
 
-  Status WriteFileAtomic(const std::string& path, std::string_view data,
-                         const FileInfo& attributes) override {
+  Status WriteFileAtomic(const std::string& path, std::string_view data, const FileInfo& attributes,
+                         RenameSync sync = RenameSync::kDurable) override {
     // Unique per process and call, so concurrent writers of one path never share a temp file.
     static std::atomic<uint64_t> counter{0};
     std::string temp = path + ".rekey-tmp." + std::to_string(::getpid()) + "." +
@@ -95,6 +95,9 @@ class PosixEnv final : public Env {
       int err = errno;
       ::unlink(temp.c_str());
       return ErrnoStatus("rename " + temp, err);
+    }
+    if (sync == RenameSync::kContentOnly) {
+      return Status::Ok();
     }
     FileDescriptor dir(::open(DirName(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!dir.valid() || ::fsync(dir.get()) != 0) {

@@ -171,7 +171,9 @@ class Scheduler {
       if (r.started_at == SystemTime{}) {
         r.started_at = deps_.env->Now();
       }
-      if (Status s = Journal("start", step, r); !s.ok()) {
+      // A check changes nothing, so there is nothing to write ahead of it: after a crash it
+      // is simply asked again. Skipping the write takes one fsync off each check.
+      if (Status s = ChangesNothing(step) ? Status::Ok() : Journal("start", step, r); !s.ok()) {
         return Failed(step, r, s);
       }
       Result<std::string> evidence =
@@ -194,6 +196,11 @@ class Scheduler {
       }
     }
     return Failed(step, r, last);
+  }
+
+  static bool ChangesNothing(const Step& step) {
+    return step.action == StepAction::kVerifyNewAccepted ||
+           step.action == StepAction::kVerifyOldRejected;
   }
 
   Result<std::string> Perform(const Step& step, bool check_first, Deadline deadline) {
