@@ -14,7 +14,7 @@ Status UnknownName(std::string_view what, const std::string& name) {
 
 }  // namespace
 
-void BindRun(Statement& statement, const RunRecord& run) {
+void BindRun(Statement& statement, const RunRecord& run, const std::string& inventory_digest) {
   statement.BindText(1, run.id)
       .BindText(2, run.identity)
       .BindText(3, StrategyName(run.strategy))
@@ -24,12 +24,13 @@ void BindRun(Statement& statement, const RunRecord& run) {
       .BindText(7, run.host)
       .BindText(8, run.plan_json)
       .BindText(9, run.inventory_path)
-      .BindText(10, run.inventory_text)
+      .BindText(10, "")
       .BindOptionalInt(11, ToMillis(run.started_at))
       .BindOptionalInt(12, ToMillis(run.finished_at))
       .BindOptionalInt(13, ToMillis(run.contained_at))
       .BindInt(14, run.blocked_step)
-      .BindText(15, run.blocked_reason);
+      .BindText(15, run.blocked_reason)
+      .BindText(16, inventory_digest);
 }
 
 Result<RunRecord> ReadRun(const Statement& row) {

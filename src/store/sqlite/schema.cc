@@ -28,7 +28,8 @@ CREATE TABLE runs(
   finished_at INTEGER,
   contained_at INTEGER,
   blocked_step INTEGER NOT NULL,
-  blocked_reason TEXT NOT NULL
+  blocked_reason TEXT NOT NULL,
+  inventory_digest TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX runs_by_start ON runs(started_at DESC, id DESC);
 CREATE INDEX runs_by_identity ON runs(identity);
@@ -58,6 +59,12 @@ CREATE TABLE locks(
 ) WITHOUT ROWID;
 )sql";
 
+// Version 2: inventory texts are stored once, by digest, instead of once per run (a 1,000-identity
+// inventory is ~200 KB, and `run --all` makes one run per identity; SQLite rewrites a whole row,
+// text included, on every update of the run).
+constexpr const char* kInventoriesTable =
+    "CREATE TABLE inventories(digest TEXT PRIMARY KEY NOT NULL, text TEXT NOT NULL);";
+
 // The first column of the first row of SQL, or 0 when it returns no row.
 Result<int64_t> QueryInt(Database& db, std::string_view sql) {
   Result<Statement> query = db.Prepare(sql);
@@ -73,12 +80,22 @@ Result<int64_t> QueryInt(Database& db, std::string_view sql) {
 
 Status Create(Database& db) {
   REKEY_RETURN_IF_ERROR(db.Exec(kCreateTables));
+  REKEY_RETURN_IF_ERROR(db.Exec(kInventoriesTable));
   Result<Statement> insert =
       db.Prepare("INSERT INTO meta(key, value) VALUES('schema_version', ?1)");
   if (!insert.ok()) {
     return insert.status();
   }
   return insert->BindInt(1, kSchemaVersion).Run();
+}
+
+// Version 1 kept each run's inventory text in runs.inventory_text; those rows stay as they are
+// (inventory_digest ''), readable as before.
+Status MigrateFrom1(Database& db) {
+  REKEY_RETURN_IF_ERROR(
+      db.Exec("ALTER TABLE runs ADD COLUMN inventory_digest TEXT NOT NULL DEFAULT ''"));
+  REKEY_RETURN_IF_ERROR(db.Exec(kInventoriesTable));
+  return db.Exec("UPDATE meta SET value = 2 WHERE key = 'schema_version'");
 }
 
 Status CheckVersion(Database& db) {
@@ -94,6 +111,9 @@ Status CheckVersion(Database& db) {
   const std::string prefix = "state store " + db.path() + " has ";
   if (!*row || query->Int(0) == 0 || query->Int(1) < 1) {
     return Status::Corruption(prefix + "no valid schema version in its meta table");
+  }
+  if (query->Int(1) == 1) {
+    return MigrateFrom1(db);
   }
   if (query->Int(1) != kSchemaVersion) {
     return Status::Corruption(prefix + "schema version " + std::to_string(query->Int(1)) +
@@ -117,7 +137,8 @@ Status PrepareSchema(Database& db) {
     return meta.ok() ? objects.status() : meta.status();
   }
   if (*meta == 1) {
-    return CheckVersion(db);
+    REKEY_RETURN_IF_ERROR(CheckVersion(db));
+    return txn->Commit();
   }
   if (*objects != 0) {
     return Status::Corruption("state store " + db.path() +

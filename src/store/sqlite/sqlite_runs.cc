@@ -1,5 +1,7 @@
 // SqliteStore's runs and steps (sqlite_store.h): a runs row per run, a steps row per plan step,
 // and a locks row per identity while a run on it is unfinished.
+#include <sodium.h>
+
 #include <set>
 #include <string>
 
@@ -15,6 +17,15 @@ bool Finished(RunState state) {
 }
 
 Status NoRun(const std::string& run_id) { return Status::NotFound("no run " + run_id); }
+
+// The inventories table's key for TEXT: "sha256:" and its lower-case hex SHA-256.
+std::string TextDigest(const std::string& text) {
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+  char hex[2 * crypto_hash_sha256_BYTES + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  return std::string("sha256:") + hex;
+}
 
 }  // namespace
 
@@ -64,13 +75,20 @@ Status SqliteStore::CreateRun(const RunRecord& run, const std::vector<int>& step
       return Status::Conflict("identity " + run.identity + " is held by run " + (*holder)->run_id +
                               " (" + (*holder)->state + ")");
     }
-    Result<Statement> insert = db_.Prepare("INSERT INTO runs(" + std::string(kRunColumns) +
+    const std::string digest = TextDigest(run.inventory_text);
+    Result<Statement> text =
+        db_.Prepare("INSERT OR IGNORE INTO inventories(digest, text) VALUES(?1, ?2)");
+    if (!text.ok()) {
+      return text.status();
+    }
+    REKEY_RETURN_IF_ERROR(text->BindText(1, digest).BindText(2, run.inventory_text).Run());
+    Result<Statement> insert = db_.Prepare("INSERT INTO runs(" + std::string(kRunInsertColumns) +
                                            ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-                                           "?11, ?12, ?13, ?14, ?15)");
+                                           "?11, ?12, ?13, ?14, ?15, ?16)");
     if (!insert.ok()) {
       return insert.status();
     }
-    BindRun(*insert, record);
+    BindRun(*insert, record, digest);
     REKEY_RETURN_IF_ERROR(insert->Run());
     Result<Statement> lock =
         db_.Prepare("INSERT OR REPLACE INTO locks(identity, run_id) VALUES(?1, ?2)");

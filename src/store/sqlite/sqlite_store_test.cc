@@ -52,12 +52,49 @@ TEST_F(SqliteStoreTest, FreshFileGetsSchemaWalAndPrivateModes) {
   EXPECT_EQ(ModeOf(db_path_), 0600u);
   EXPECT_EQ(ModeOf(db_path_ + "-wal"), 0600u);
   EXPECT_EQ(ModeOf(db_path_ + "-shm"), 0600u);
-  EXPECT_EQ(RawQuery(db_path_, "SELECT value FROM meta WHERE key = 'schema_version'"), "1");
+  EXPECT_EQ(RawQuery(db_path_, "SELECT value FROM meta WHERE key = 'schema_version'"), "2");
   EXPECT_EQ(RawQuery(db_path_, "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(RawQuery(db_path_,
                      "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master "
                      "WHERE type = 'table' ORDER BY name)"),
-            "credentials,locks,meta,runs,steps");
+            "credentials,inventories,locks,meta,runs,steps");
+}
+
+TEST_F(SqliteStoreTest, RunsShareOneCopyOfTheirInventoryText) {
+  std::unique_ptr<Store> store = OpenOrDie(dir_.path());
+  RunRecord a = SampleRun("r1", "svc-a"), b = SampleRun("r2", "svc-b");
+  a.inventory_text = b.inventory_text = std::string(100000, 'x') + "\n";
+  ASSERT_TRUE(store->CreateRun(a, {1}).ok());
+  ASSERT_TRUE(store->CreateRun(b, {1}).ok());
+  EXPECT_EQ(RawQuery(db_path_, "SELECT count(*) FROM inventories"), "1");
+  EXPECT_EQ(RawQuery(db_path_, "SELECT max(length(inventory_text)) FROM runs"), "0");
+  Result<RunRecord> read = store->GetRun("r2");
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(read->inventory_text, b.inventory_text);
+}
+
+// A version-1 file (each run's inventory text in its own row) is migrated in place on open, and
+// its runs read back as they were.
+TEST_F(SqliteStoreTest, AVersion1FileIsMigratedAndItsRunsStillRead) {
+  ASSERT_TRUE(OpenOrDie(dir_.path())->CreateRun(SampleRun("old", "svc"), {1}).ok());
+  // Make it what version 1 wrote.
+  for (const char* sql :
+       {"UPDATE runs SET inventory_text = (SELECT text FROM inventories), inventory_digest = ''",
+        "ALTER TABLE runs DROP COLUMN inventory_digest", "DROP TABLE inventories",
+        "UPDATE meta SET value = 1 WHERE key = 'schema_version'"}) {
+    RawQuery(db_path_, sql);
+  }
+  ASSERT_EQ(RawQuery(db_path_, "SELECT value FROM meta WHERE key = 'schema_version'"), "1");
+
+  std::unique_ptr<Store> store = OpenOrDie(dir_.path());
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(RawQuery(db_path_, "SELECT value FROM meta WHERE key = 'schema_version'"), "2");
+  Result<RunRecord> old = store->GetRun("old");
+  ASSERT_TRUE(old.ok()) << old.status().ToString();
+  EXPECT_EQ(old->inventory_text, SampleRun("old", "svc").inventory_text);
+  ASSERT_TRUE(store->UpdateRun(*old).ok());
+  ASSERT_TRUE(store->CreateRun(SampleRun("new", "other"), {1}).ok());
+  EXPECT_EQ(store->GetRun("new")->inventory_text, SampleRun("new", "other").inventory_text);
 }
 
 TEST_F(SqliteStoreTest, NarrowsTheModeOfAnExistingFile) {
@@ -95,7 +132,7 @@ TEST_F(SqliteStoreTest, NewerSchemaVersionIsRefused) {
   EXPECT_EQ(store.status().code(), StatusCode::kCorruption);
   EXPECT_EQ(store.status().message(), "state store " + db_path_ +
                                           " has schema version 7; this rekey understands "
-                                          "version 1: upgrade rekey");
+                                          "version 2: upgrade rekey");
 }
 
 TEST_F(SqliteStoreTest, MissingSchemaVersionIsCorruption) {
