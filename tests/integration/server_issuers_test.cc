@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "canary.h"
 #include "harness.h"
 #include "testing/services.h"
 
@@ -282,6 +283,40 @@ TEST_P(ServerIssuerTest, AWrongAdminSecretBlocksAtOnceNamingTheSystem) {
   EXPECT_NE(reason.find(s_.name + " system \""), std::string::npos) << reason;
   EXPECT_EQ(reason.find("not-the-admin-secret"), std::string::npos) << reason;
   EXPECT_TRUE(Accepts(kOld));  // nothing was changed
+}
+
+// Secrets are radioactive, on real servers too: after a rotate and a contain, no form of any of
+// the three values is in rekey's state directory or output, and the values rekey generated are
+// not in the server's statement log either (the test's own setup logs the first value there).
+TEST_P(ServerIssuerTest, NoValueLeaksIntoTheStateTheOutputOrTheServersLog) {
+  WriteInventory();
+  ASSERT_TRUE(InitAndAdopt());
+  Outcome rotate = box_.Run("rotate");
+  ASSERT_EQ(rotate.exit_code, 0) << Describe(rotate);
+  std::string rotated = box_.DotenvValue().value_or("");
+  Outcome contain = box_.Run("contain");
+  ASSERT_EQ(contain.exit_code, 0) << Describe(contain);
+  std::string contained = box_.DotenvValue().value_or("");
+  ASSERT_NE(rotated, contained);
+
+  std::vector<std::pair<std::string, std::string>> values = {
+      {"adopted", kOld}, {"rotated", rotated}, {"contained", contained}};
+  std::vector<Leak> leaks;
+  for (const std::string& file : FilesUnder(box_.state_dir())) {
+    FindLeaks(ReadFileOr(file), file, values, &leaks);
+  }
+  for (const Outcome* o : {&rotate, &contain}) {
+    FindLeaks(o->out + o->err, "rekey's output", values, &leaks);
+  }
+  std::string log = s_.name == "postgres"  ? V("REKEY_PG_LOG")
+                    : s_.name == "mariadb" ? V("REKEY_MARIADB_LOG")
+                                           : "";
+  if (!log.empty()) {
+    std::string text = ReadFileOr(log);
+    ASSERT_NE(text.find(account_), std::string::npos) << "the log does not show the account";
+    FindLeaks(text, log, {values[1], values[2]}, &leaks);
+  }
+  EXPECT_EQ(Describe(leaks), "");
 }
 
 INSTANTIATE_TEST_SUITE_P(Servers, ServerIssuerTest,
