@@ -16,7 +16,7 @@ shift || true
 systems=("${@:-redis postgres}")
 read -r -a systems <<<"${systems[*]}"
 rekey="$PWD/build/release/src/cli/rekey"
-parallel=${REKEY_BENCH_PARALLEL:-16}
+parallel=${REKEY_BENCH_PARALLEL:-48}
 work=$(mktemp -d /tmp/rekey-bulk-XXXXXX)
 chmod 711 "$work"
 services="$work/services"

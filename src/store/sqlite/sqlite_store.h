@@ -83,6 +83,9 @@ class SqliteStore final : public Store {
   const std::string state_dir_;
   std::mutex mu_;
   Database db_;  // guarded by mu_
+  // The last inventory text CreateRun stored, and its digest (guarded by mu_).
+  std::string digested_text_;
+  std::string digest_;
 
   std::mutex queue_mu_;  // guards the three below; never held with mu_ by a waiting thread
   std::condition_variable written_;
