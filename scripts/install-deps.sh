@@ -9,6 +9,8 @@ build_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # client libraries of the database and cache issuers
   libpq-dev libmariadb-dev libhiredis-dev
+  # tools scripts/test-services and the tests use (ss, pgrep), often absent from minimal images
+  iproute2 procps
   # real servers the demo and tests start on loopback (scripts/test-services)
   redis-server redis-tools postgresql-15 postgresql-client-15 mariadb-server mariadb-client
 )
