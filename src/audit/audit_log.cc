@@ -58,36 +58,16 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path) {
 
 struct AuditLog::Waiting {
   nlohmann::json event;
-  bool done = false;
   Result<uint64_t> seq = Status::Internal("not written");
 };
 
-// Leader/follower group commit: the thread that finds no batch being written takes the whole
-// queue and writes it; the others wait until their record's outcome is set. While one batch is
-// being fsynced, the next accumulates.
 Result<uint64_t> AuditLog::Append(nlohmann::json event) {
   Waiting me{std::move(event)};
-  std::unique_lock<std::mutex> lock(mu_);
-  queue_.push_back(&me);
-  written_.wait(lock, [&] { return me.done || !writing_; });
-  if (me.done) {
-    return std::move(me.seq);
-  }
-  std::deque<Waiting*> batch;
-  batch.swap(queue_);
-  writing_ = true;
-  lock.unlock();
-  WriteBatch(batch);
-  lock.lock();
-  writing_ = false;
-  for (Waiting* w : batch) {
-    w->done = true;
-  }
-  written_.notify_all();
+  commits_.Submit(&me, [this](const std::vector<Waiting*>& batch) { WriteBatch(batch); });
   return std::move(me.seq);
 }
 
-void AuditLog::WriteBatch(const std::deque<Waiting*>& batch) {
+void AuditLog::WriteBatch(const std::vector<Waiting*>& batch) {
   auto fail_all = [&](const Status& s) {
     for (Waiting* w : batch) {
       w->seq = s;

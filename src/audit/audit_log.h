@@ -4,16 +4,15 @@
 // Records carry fingerprints, never credential values: callers must not put a secret in an event.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "base/file_descriptor.h"
+#include "base/group_commit.h"
 #include "base/result.h"
 
 namespace rekey {
@@ -58,7 +57,7 @@ class AuditLog {
   struct Last;     // the last complete record, as Append needs it
   struct Waiting;  // one Append's event, and its outcome once written
 
-  void WriteBatch(const std::deque<Waiting*>& batch);
+  void WriteBatch(const std::vector<Waiting*>& batch);
   Result<Last> ReadLast();
   Status CheckHead(const Last& last);
   Status WriteLines(const std::string& lines, off_t rollback_size);
@@ -66,10 +65,8 @@ class AuditLog {
   const std::string path_;
   FileDescriptor fd_;  // O_RDWR | O_APPEND
 
-  std::mutex mu_;  // guards the queue; flock does not exclude threads sharing fd_
-  std::condition_variable written_;
-  std::deque<Waiting*> queue_;  // appends not yet taken by a writer
-  bool writing_ = false;        // a thread is writing a batch; the queue waits for it
+  // One batch written at a time (flock does not exclude threads sharing fd_).
+  GroupCommit<Waiting> commits_;
 };
 
 }  // namespace rekey

@@ -50,30 +50,11 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(Env* env, const std::stri
 struct SqliteStore::QueuedWrite {
   const std::function<Status()>* body;
   Status status;
-  bool done = false;
 };
 
-// Leader/follower group commit, as in the audit log: the thread that finds no batch being
-// written takes the whole queue; the others wait for their outcome. One fsync per batch.
 Status SqliteStore::Write(const std::function<Status()>& body) {
   QueuedWrite me{.body = &body, .status = Status::Ok()};
-  std::unique_lock<std::mutex> queue(queue_mu_);
-  queue_.push_back(&me);
-  written_.wait(queue, [&] { return me.done || !writing_; });
-  if (me.done) {
-    return me.status;
-  }
-  std::vector<QueuedWrite*> batch;
-  batch.swap(queue_);
-  writing_ = true;
-  queue.unlock();
-  WriteBatch(batch);
-  queue.lock();
-  writing_ = false;
-  for (QueuedWrite* w : batch) {
-    w->done = true;
-  }
-  written_.notify_all();
+  commits_.Submit(&me, [this](const std::vector<QueuedWrite*>& batch) { WriteBatch(batch); });
   return me.status;
 }
 

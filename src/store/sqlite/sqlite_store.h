@@ -7,7 +7,6 @@
 // format is specified in doc/state-format.md.
 #pragma once
 
-#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -17,6 +16,7 @@
 #include <vector>
 
 #include "base/env.h"
+#include "base/group_commit.h"
 #include "store/sqlite/database.h"
 #include "store/store.h"
 
@@ -87,10 +87,7 @@ class SqliteStore final : public Store {
   std::string digested_text_;
   std::string digest_;
 
-  std::mutex queue_mu_;  // guards the three below; never held with mu_ by a waiting thread
-  std::condition_variable written_;
-  std::vector<QueuedWrite*> queue_;  // writes no batch has taken yet
-  bool writing_ = false;             // a thread is writing a batch; the queue waits for it
+  GroupCommit<QueuedWrite> commits_;
 };
 
 }  // namespace rekey::sqlite
