@@ -6,6 +6,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <optional>
 #include <utility>
@@ -58,11 +59,12 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path) {
 
 struct AuditLog::Waiting {
   nlohmann::json event;
+  Anchor anchor = Anchor::kYes;
   Result<uint64_t> seq = Status::Internal("not written");
 };
 
-Result<uint64_t> AuditLog::Append(nlohmann::json event) {
-  Waiting me{std::move(event)};
+Result<uint64_t> AuditLog::Append(nlohmann::json event, Anchor anchor) {
+  Waiting me{std::move(event), anchor};
   commits_.Submit(&me, [this](const std::vector<Waiting*>& batch) { WriteBatch(batch); });
   return std::move(me.seq);
 }
@@ -107,6 +109,11 @@ void AuditLog::WriteBatch(const std::vector<Waiting*>& batch) {
     for (Waiting* w : written) {
       w->seq = s;
     }
+    return;
+  }
+  bool anchor = std::any_of(written.begin(), written.end(),
+                            [](const Waiting* w) { return w->anchor == Anchor::kYes; });
+  if (!anchor) {
     return;
   }
   Status head = WriteAuditHead(path_, AuditHead{seq, hash});

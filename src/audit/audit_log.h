@@ -33,9 +33,16 @@ class AuditLog {
   AuditLog(const AuditLog&) = delete;
   AuditLog& operator=(const AuditLog&) = delete;
 
+  // Whether an append moves the head file up to it. kNo saves a file replacement (an fsync) for
+  // records that a later anchored one will cover (a run's step outcomes, covered by its
+  // run_finished): until then, cutting them from the end is caught by the chain only if
+  // something follows them. See doc/audit-format.md.
+  enum class Anchor { kYes, kNo };
+
   // Appends one record: EVENT's fields after the ones the log adds, "seq" (1-based), "time"
   // (RFC 3339 UTC, milliseconds, system clock) and "prev" (hex SHA-256 of the previous line, 64
-  // zeros for the first). Returns the new record's seq once the line and the head are durable.
+  // zeros for the first). Returns the new record's seq once the line is durable and, when ANCHOR
+  // is kYes (or another record of its batch is anchored), the head names it or a later record.
   //
   // Thread-safe, and safe against other processes appending to the same PATH: it holds an
   // exclusive flock while it reads the last line afresh, writes and fsyncs. A torn last line
@@ -51,7 +58,7 @@ class AuditLog {
   // line is durable, returns that error although the record was appended.
   //
   // Not for use across fork(): the child shares the parent's lock; it must Open its own.
-  Result<uint64_t> Append(nlohmann::json event);
+  Result<uint64_t> Append(nlohmann::json event, Anchor anchor = Anchor::kYes);
 
  private:
   struct Last;     // the last complete record, as Append needs it

@@ -97,6 +97,23 @@ TEST_F(AuditLogTest, HeadNamesTheLastRecordAndBothFilesAreMode0600) {
   EXPECT_EQ(st.st_mode & 0777, 0600u);
 }
 
+// Unanchored records (a run's step outcomes) leave the head where it was; the next anchored one
+// moves it past them, and the log verifies at every point.
+TEST_F(AuditLogTest, OnlyAnchoredAppendsMoveTheHead) {
+  auto log = OpenOrDie(path_);
+  AppendMany(*log, "r1", 1);
+  std::string anchored = ReadWhole(path_ + ".head");
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(log->Append(Event("r1", 10 + i), AuditLog::Anchor::kNo).ok());
+  }
+  EXPECT_EQ(ReadWhole(path_ + ".head"), anchored);
+  ExpectIntact(path_, 4);
+  ASSERT_TRUE(log->Append(Event("r1", 20)).ok());
+  EXPECT_EQ(ReadWhole(path_ + ".head"),
+            "{\"seq\":5,\"hash\":\"" + AuditHash(ReadLines(path_).back()) + "\"}\n");
+  ExpectIntact(path_, 5);
+}
+
 TEST_F(AuditLogTest, OpenCreatesAnEmptyLogThatVerifies) {
   auto log = OpenOrDie(path_);
   EXPECT_EQ(ReadWhole(path_), "");

@@ -26,8 +26,8 @@ class Journal {
     Point point(failpoints_, what);
     return write();
   }
-  // Appends EVENT to the audit log as one numbered durable write.
-  Status Audit(nlohmann::json event);
+  // Appends EVENT to the audit log as one numbered durable write (ANCHOR: see AuditLog).
+  Status Audit(nlohmann::json event, AuditLog::Anchor anchor = AuditLog::Anchor::kYes);
 
  private:
   // Brackets one write with the failpoints, also when it returns early.
