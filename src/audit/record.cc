@@ -2,12 +2,10 @@
 // that the key order seq, time, prev is fixed without converting to nlohmann::ordered_json.
 #include "audit/record.h"
 
-#include <sodium.h>
-
 #include <cstdio>
 #include <ctime>
 
-#include "base/check.h"
+#include "base/sha256.h"
 
 namespace rekey {
 namespace {
@@ -40,16 +38,7 @@ Result<std::string> DumpEvent(const nlohmann::json& event) {
 
 }  // namespace
 
-std::string AuditHash(std::string_view bytes) {
-  // Idempotent and thread-safe; the hash itself does not need it, but libsodium asks for it once.
-  static const int init = sodium_init();
-  REKEY_CHECK(init >= 0);
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-  char hex[crypto_hash_sha256_BYTES * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return hex;
-}
+std::string AuditHash(std::string_view bytes) { return Sha256Hex(bytes); }
 
 std::string FormatAuditTime(SystemTime time) {
   auto millis = std::chrono::floor<Millis>(time);

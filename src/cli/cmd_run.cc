@@ -62,7 +62,8 @@ class RunCommand final : public Command {
   }
 
   int Run(const Context& context) override {
-    Result<Inventory> inv = LoadInventoryForCommand(context, inventory_);
+    std::string text;
+    Result<Inventory> inv = LoadInventoryForCommand(context, inventory_, &text);
     if (!inv.ok()) {
       return kExitUsage;
     }
@@ -80,12 +81,8 @@ class RunCommand final : public Command {
     if (!state.ok()) {
       return ReportError(context, state.status());
     }
-    auto text = context.env->ReadFile(inventory_);
-    if (!text.ok()) {
-      return ReportError(context, text.status());
-    }
     return RunInParallel(context, plans->size(), parallel_, [&](const Context& c, size_t i) {
-      return RunOne(c, *state, (*plans)[i], *text);
+      return RunOne(c, *state, (*plans)[i], text);
     });
   }
 

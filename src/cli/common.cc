@@ -6,9 +6,10 @@
 
 namespace rekey {
 
-Result<Inventory> LoadInventoryForCommand(const Context& context, const std::string& path) {
+Result<Inventory> LoadInventoryForCommand(const Context& context, const std::string& path,
+                                          std::string* text) {
   Diagnostics diagnostics(path);
-  Result<Inventory> inventory = LoadInventory(context.env, path, &diagnostics);
+  Result<Inventory> inventory = LoadInventory(context.env, path, &diagnostics, text);
   if (!inventory.ok()) {
     std::string text = diagnostics.Format();
     // A file that could not be read has no position: drop the ":0:0".

@@ -9,8 +9,10 @@
 
 namespace rekey {
 
-// Loads and validates PATH; on failure prints every diagnostic to the error stream.
-Result<Inventory> LoadInventoryForCommand(const Context& context, const std::string& path);
+// Loads and validates PATH; on failure prints every diagnostic to the error stream. TEXT, when
+// given, receives the text that was read.
+Result<Inventory> LoadInventoryForCommand(const Context& context, const std::string& path,
+                                          std::string* text = nullptr);
 
 // Adds "--output text|json" bound to OUTPUT (default text).
 void AddOutputFlag(CLI::App* app, std::string* output);

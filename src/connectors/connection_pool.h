@@ -3,6 +3,7 @@
 // allows. A connection that failed mid-use is discarded, never handed out again.
 #pragma once
 
+#include <algorithm>
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -14,6 +15,11 @@
 #include "connectors/connector.h"
 
 namespace rekey {
+
+// How many admin connections a system's pool may hold: its max_parallel, and at least one.
+inline size_t AdminPoolSize(const System& system) {
+  return static_cast<size_t>(std::max(1, system.max_parallel));
+}
 
 template <typename Conn>
 class ConnectionPool {

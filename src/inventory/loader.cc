@@ -428,14 +428,19 @@ Result<Inventory> ParseInventory(std::string_view text, const std::string& path,
   return inv;
 }
 
-Result<Inventory> LoadInventory(Env* env, const std::string& path, Diagnostics* diagnostics) {
-  Result<std::string> text = env->ReadFile(path);
-  if (!text.ok()) {
-    diagnostics->Error({0, 0}, "cannot read the inventory: " + text.status().message(),
+Result<Inventory> LoadInventory(Env* env, const std::string& path, Diagnostics* diagnostics,
+                                std::string* text) {
+  Result<std::string> read = env->ReadFile(path);
+  if (!read.ok()) {
+    diagnostics->Error({0, 0}, "cannot read the inventory: " + read.status().message(),
                        "pass the inventory file with --inventory FILE");
     return Status::InvalidArgument("cannot read " + path);
   }
-  return ParseInventory(*text, path, diagnostics);
+  Result<Inventory> inventory = ParseInventory(*read, path, diagnostics);
+  if (text != nullptr) {
+    *text = std::move(*read);
+  }
+  return inventory;
 }
 
 }  // namespace rekey

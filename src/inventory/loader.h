@@ -17,7 +17,9 @@ Result<Inventory> ParseInventory(std::string_view text, const std::string& path,
                                  Diagnostics* diagnostics);
 
 // Reads PATH through ENV, then as ParseInventory. A file that cannot be read is a diagnostic at
-// 0:0 too, so callers print one kind of thing.
-Result<Inventory> LoadInventory(Env* env, const std::string& path, Diagnostics* diagnostics);
+// 0:0 too, so callers print one kind of thing. TEXT, when given, receives what was read (what a
+// run stores must be the text it was planned from, not a second read of a file that may change).
+Result<Inventory> LoadInventory(Env* env, const std::string& path, Diagnostics* diagnostics,
+                                std::string* text = nullptr);
 
 }  // namespace rekey

@@ -353,8 +353,10 @@ ExecutorDeps RunFixture::deps() {
   return ExecutorDeps{DefaultEnv(), store_.get(), audit_.get(), failpoints_.get(), &*master_key_};
 }
 
-// As `rekey run` and `rekey resume` do: the stored plan and inventory, under the run's lease.
-Result<RunRecord> RunFixture::Execute(const RunRecord& run) {
+// As `rekey run`, `resume` and `rollback` do: ACT on the stored plan and inventory, under the
+// run's lease.
+template <typename Act>
+Result<RunRecord> RunFixture::WithStoredRun(const RunRecord& run, Act act) {
   auto lease = store_->AcquireRunLease(run.id);
   if (!lease.ok()) {
     return lease.status();
@@ -368,24 +370,19 @@ Result<RunRecord> RunFixture::Execute(const RunRecord& run) {
   if (!inv.ok()) {
     return Status::Corruption(d.Format());
   }
-  return ExecuteRun(deps(), *inv, *plan, run, ExecutorOptions{});
+  return act(*inv, *plan);
+}
+
+Result<RunRecord> RunFixture::Execute(const RunRecord& run) {
+  return WithStoredRun(run, [&](const Inventory& inv, const Plan& plan) {
+    return ExecuteRun(deps(), inv, plan, run, ExecutorOptions{});
+  });
 }
 
 Result<RunRecord> RunFixture::Rollback(const RunRecord& run) {
-  auto lease = store_->AcquireRunLease(run.id);
-  if (!lease.ok()) {
-    return lease.status();
-  }
-  auto plan = PlanFromJson(nlohmann::json::parse(run.plan_json));
-  if (!plan.ok()) {
-    return plan.status();
-  }
-  Diagnostics d(run.inventory_path);
-  auto inv = ParseInventory(run.inventory_text, run.inventory_path, &d);
-  if (!inv.ok()) {
-    return Status::Corruption(d.Format());
-  }
-  return RollbackRun(deps(), *inv, *plan, run);
+  return WithStoredRun(run, [&](const Inventory& inv, const Plan& plan) {
+    return RollbackRun(deps(), inv, plan, run);
+  });
 }
 
 std::vector<StepRecord> RunFixture::Steps(const std::string& run_id) const {

@@ -130,6 +130,8 @@ class RunFixture {
 
  private:
   std::string WriteScript(const std::string& name, const std::string& body) const;
+  template <typename Act>
+  Result<RunRecord> WithStoredRun(const RunRecord& run, Act act);
   std::optional<std::string> Open(const std::optional<StoredValue>& slot) const;
   std::optional<std::string> SlotValue(rekey::Slot which) const;
 

@@ -324,7 +324,7 @@ Result<SystemAccess*> AccessFor(const ConnectorContext& context) {
   access->admin_secret = std::move(*secret);
   SystemAccess* raw = access.get();
   access->pool = std::make_unique<Pool>([raw](Deadline deadline) { return raw->Connect(deadline); },
-                                        static_cast<size_t>(std::max(1, system.max_parallel)));
+                                        AdminPoolSize(system));
   std::string key = "mariadb/" + system.name + "/" + e.host + ":" + std::to_string(e.port);
   return &context.resources->Get<SystemAccess>(key, [&] { return access; });
 }

@@ -422,7 +422,7 @@ Result<std::unique_ptr<Issuer>> MakePostgresIssuer(const ConnectorContext& conte
         SystemInfo{info->name, info->dsn, info->admin_secret.Clone(), info->timeout});
     return std::make_shared<Pool>(
         [shared](Deadline deadline) { return ConnectAdmin(*shared, deadline); },
-        static_cast<size_t>(std::max(1, system.max_parallel)));
+        AdminPoolSize(system));
   });
   auto& role_mu = context.resources->Get<std::timed_mutex>(
       "postgres-role/" + system.name + "/" + *dsn + "/" + *role,

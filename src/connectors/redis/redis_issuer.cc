@@ -4,10 +4,9 @@
 // because AUTH on a pooled one would change whose it is.
 #include "connectors/redis/redis_issuer.h"
 
-#include <sodium.h>
-
 #include <algorithm>
 
+#include "base/sha256.h"
 #include "connectors/connection_pool.h"
 #include "connectors/redis/redis_connection.h"
 #include "secret/redact.h"
@@ -33,16 +32,7 @@ Result<std::pair<std::string, int>> SplitAddress(const std::string& address) {
 }
 
 // Lower-case hex SHA-256 of VALUE: how Redis stores an ACL password.
-std::string PasswordHash(const SecretBytes& value) {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(value.Expose().data()),
-                     value.Expose().size());
-  std::string hex(2 * sizeof digest + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), digest, sizeof digest);
-  hex.pop_back();
-  sodium_memzero(digest, sizeof digest);
-  return hex;
-}
+std::string PasswordHash(const SecretBytes& value) { return Sha256Hex(value.Expose()); }
 
 // What every binding of one system shares: where it is, the admin login, and the pool.
 struct SystemAccess {
@@ -228,7 +218,7 @@ Result<SystemAccess*> AccessFor(const ConnectorContext& context) {
   access->admin_secret = std::move(*secret);
   SystemAccess* raw = access.get();
   access->pool = std::make_unique<Pool>([raw](Deadline deadline) { return raw->Connect(deadline); },
-                                        static_cast<size_t>(std::max(1, system.max_parallel)));
+                                        AdminPoolSize(system));
   return &context.resources->Get<SystemAccess>("redis/" + system.name + "/" + address,
                                                [&] { return access; });
 }

@@ -1,10 +1,9 @@
 // SqliteStore's runs and steps (sqlite_store.h): a runs row per run, a steps row per plan step,
 // and a locks row per identity while a run on it is unfinished.
-#include <sodium.h>
-
 #include <set>
 #include <string>
 
+#include "base/sha256.h"
 #include "store/sqlite/millis.h"
 #include "store/sqlite/rows.h"
 #include "store/sqlite/sqlite_store.h"
@@ -19,13 +18,7 @@ bool Finished(RunState state) {
 Status NoRun(const std::string& run_id) { return Status::NotFound("no run " + run_id); }
 
 // The inventories table's key for TEXT: "sha256:" and its lower-case hex SHA-256.
-std::string TextDigest(const std::string& text) {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(text.data()), text.size());
-  char hex[2 * crypto_hash_sha256_BYTES + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return std::string("sha256:") + hex;
-}
+std::string TextDigest(const std::string& text) { return "sha256:" + Sha256Hex(text); }
 
 }  // namespace
 
