@@ -9,6 +9,8 @@ build_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # client libraries of the database and cache issuers
   libpq-dev libmariadb-dev libhiredis-dev
+  # HTTP(S) client of the API holders and HTTP checks; openssl makes the TLS tests' certificates
+  libcurl4-openssl-dev openssl
   # tools scripts/test-services and the tests use (ss, pgrep), often absent from minimal images
   iproute2 procps
   # real servers the demo and tests start on loopback (scripts/test-services)

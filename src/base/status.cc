@@ -61,7 +61,19 @@ Status Status::WithContext(std::string_view prefix) const {
   if (ok()) {
     return *this;
   }
-  return Status(code(), std::string(prefix) + ": " + message());
+  Status s;
+  s.state_ = std::make_shared<const State>(
+      State{code(), std::string(prefix) + ": " + message(), retry_after()});
+  return s;
+}
+
+Status Status::WithRetryAfter(std::chrono::milliseconds delay) const {
+  if (ok()) {
+    return *this;
+  }
+  Status s;
+  s.state_ = std::make_shared<const State>(State{code(), message(), delay});
+  return s;
 }
 
 }  // namespace rekey

@@ -2,6 +2,7 @@
 // Modelled on leveldb's Status; codes follow STYLE.md. No exception crosses rekey's APIs.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -60,13 +61,22 @@ class [[nodiscard]] Status {
     return code() == StatusCode::kUnavailable || code() == StatusCode::kTimeout;
   }
 
-  // Returns a copy whose message is "PREFIX: message" (same code); OK stays OK.
+  // Returns a copy whose message is "PREFIX: message" (same code and retry hint); OK stays OK.
   Status WithContext(std::string_view prefix) const;
+
+  // The system asked to be tried again no sooner than this (an HTTP Retry-After); zero when it
+  // said nothing. Retries wait at least this long, whatever their backoff.
+  std::chrono::milliseconds retry_after() const {
+    return state_ ? state_->retry_after : std::chrono::milliseconds(0);
+  }
+  // A copy carrying the hint DELAY; OK stays OK.
+  Status WithRetryAfter(std::chrono::milliseconds delay) const;
 
  private:
   struct State {
     StatusCode code;
     std::string message;
+    std::chrono::milliseconds retry_after{0};
   };
   std::shared_ptr<const State> state_;  // null when OK: copying an OK Status costs nothing
 };

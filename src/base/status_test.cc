@@ -24,6 +24,16 @@ TEST(StatusTest, CarriesCodeAndMessage) {
   EXPECT_FALSE(Status::InvalidArgument("x").retryable());
 }
 
+TEST(StatusTest, CarriesARetryHintThroughContext) {
+  using std::chrono::milliseconds;
+  EXPECT_EQ(Status::Unavailable("busy").retry_after(), milliseconds(0));
+  Status s = Status::Unavailable("HTTP 429").WithRetryAfter(milliseconds(1500));
+  EXPECT_EQ(s.retry_after(), milliseconds(1500));
+  EXPECT_EQ(s.WithContext("write").retry_after(), milliseconds(1500));
+  EXPECT_EQ(s.WithContext("write").ToString(), "unavailable: write: HTTP 429");
+  EXPECT_TRUE(Status::Ok().WithRetryAfter(milliseconds(5)).ok());
+}
+
 TEST(StatusTest, CodeNamesRoundTrip) {
   for (StatusCode c : {StatusCode::kOk, StatusCode::kUnknownOutcome, StatusCode::kCorruption}) {
     EXPECT_EQ(StatusCodeFromName(StatusCodeName(c)), c);

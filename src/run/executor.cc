@@ -190,7 +190,7 @@ class Scheduler {
       }
       check_first = unknown;
       if (tries < policy.attempts) {
-        deps_.env->SleepFor(BackoffDelay(policy, tries));
+        deps_.env->SleepFor(std::max(BackoffDelay(policy, tries), last.retry_after()));
       } else {
         last = last.WithContext("gave up after " + std::to_string(tries) + " attempts");
       }

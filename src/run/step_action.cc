@@ -181,9 +181,10 @@ Result<std::string> PerformStep(const Step& step, const StepEnv& env, bool check
     return done;
   }
   const RunValues* v = env.values;
-  return Status(
-      done.status().code(),
-      Redact(done.status().message(), {v ? &v->old_value : nullptr, v ? &v->new_value : nullptr}));
+  return Status(done.status().code(),
+                Redact(done.status().message(),
+                       {v ? &v->old_value : nullptr, v ? &v->new_value : nullptr}))
+      .WithRetryAfter(done.status().retry_after());
 }
 
 }  // namespace rekey
