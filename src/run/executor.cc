@@ -137,25 +137,50 @@ class Scheduler {
     }
   }
 
+  // A step that succeeded is published before its outcome is journaled: the steps waiting on it
+  // start at once while this thread makes the outcome durable (the audit record, then the
+  // store's done record), off the run's critical path. The journal must say what happened, not
+  // hold back what follows: after a crash before the done record the step is still "running", so
+  // resume checks it against the system before repeating it, and then repeats the later steps in
+  // plan order. Schedule joins every step thread, so the run's end is written after all of them.
   void Work(size_t i, StepRecord record) {
     const Step& step = plan_.steps[i];
-    StepRecord done = Attempt(step, std::move(record));
+    StepRecord outcome = Attempt(step, std::move(record));
     if (options_.on_step) {
       std::lock_guard progress(progress_mu_);
-      options_.on_step(step, done);
+      options_.on_step(step, outcome);
     }
-    std::lock_guard lock(mu_);
-    records_[i] = done;
-    in_flight_.erase(i);
-    if (const System* sys = SystemOf(step)) {
-      --busy_[sys->name];
+    {
+      std::lock_guard lock(mu_);
+      records_[i] = outcome;
+      in_flight_.erase(i);
+      if (const System* sys = SystemOf(step)) {
+        --busy_[sys->name];
+      }
+      if (outcome.state != StepState::kDone) {
+        BlockAt(step, outcome);
+      }
+      cv_.notify_all();
     }
-    if (done.state != StepState::kDone && !blocked_) {
+    if (outcome.state != StepState::kDone) {
+      return;
+    }
+    if (Status s = JournalSucceeded(step, outcome); !s.ok()) {
+      StepRecord failed = Failed(step, outcome, s);
+      std::lock_guard lock(mu_);
+      records_[i] = failed;
+      BlockAt(step, failed);
+      cv_.notify_all();
+    }
+  }
+
+  // REQUIRES: mu_ held. The first step to fail is the one the run is blocked at.
+  void BlockAt(const Step& step, const StepRecord& failed) {
+    if (!blocked_) {
       blocked_ = true;
       run_.blocked_step = step.id;
-      run_.blocked_reason = done.last_error;
+      run_.blocked_reason = failed.last_error;
     }
-    cv_.notify_all();
   }
 
   // Runs STEP until it is done or has failed for good; journals every attempt before it acts.
@@ -179,7 +204,7 @@ class Scheduler {
       Result<std::string> evidence =
           Perform(step, check_first, deps_.env->MonotonicNow() + timeout);
       if (evidence.ok()) {
-        return Succeeded(step, r, *evidence);
+        return Succeeded(std::move(r), *evidence);
       }
       last = evidence.status();
       r.last_error = last.ToString();
@@ -226,18 +251,20 @@ class Scheduler {
             {"evidence", r.evidence},   {"error", r.last_error}};
   }
 
-  StepRecord Succeeded(const Step& step, StepRecord r, const std::string& evidence) {
+  StepRecord Succeeded(StepRecord r, const std::string& evidence) {
+    r.state = StepState::kDone;
     r.evidence = evidence;
     r.last_error.clear();
     r.finished_at = deps_.env->Now();
-    // Not anchored: the run's run_finished (or, after a crash, its run_resumed) anchors it, and
-    // a head replacement per step was a fifth of a reset's time.
-    Status s = journal_.Audit(StepEvent(step, r, "done"), AuditLog::Anchor::kNo);
-    r.state = StepState::kDone;
-    if (s.ok()) {
-      s = Journal("done", step, r);
-    }
-    return s.ok() ? r : Failed(step, r, s);
+    return r;
+  }
+
+  // The audit record first: once the store says done, the record is in the log. Not anchored:
+  // the run's run_finished (or, after a crash, its run_resumed) anchors it, and a head
+  // replacement per step was a fifth of a reset's time.
+  Status JournalSucceeded(const Step& step, const StepRecord& r) {
+    REKEY_RETURN_IF_ERROR(journal_.Audit(StepEvent(step, r, "done"), AuditLog::Anchor::kNo));
+    return Journal("done", step, r);
   }
 
   StepRecord Failed(const Step& step, StepRecord r, const Status& why) {

@@ -180,9 +180,6 @@ TEST_P(CrashTest, EveryWritePointKilledThenResumedConvergesToTheUninterruptedEnd
             << " crash points, " << seconds.count() << " s\n";
 }
 
-// KNOWN FAILURES, not fixed yet (see the session note): rotate fails only at the last write
-// point (36, "run finished": the crashed run exits 2 / a further run exits 2); contain does not
-// converge after crashes around writes 10 and 20-21. Disabled so CI passes; fix and re-enable.
 INSTANTIATE_TEST_SUITE_P(Strategies, CrashTest, ::testing::Values("rotate", "contain"),
                          [](const auto& info) { return info.param; });
 
