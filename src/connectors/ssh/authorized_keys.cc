@@ -12,7 +12,7 @@
 namespace rekey::ssh {
 namespace {
 
-constexpr std::string_view kNoteOptions = "; options for the next key: ";
+constexpr std::string_view kNoteOptions = "; options for the next key:";
 
 struct Line {
   std::string_view text;  // with its terminator
@@ -210,10 +210,10 @@ std::optional<std::string> RemoveKey(std::string_view text, const PublicKey& key
       continue;
     }
     removed = true;
-    std::string_view options = Trim(line.body.substr(0, at));
-    if (!options.empty() && !next_present && !noted) {
+    std::string options(Trim(line.body.substr(0, at)));
+    if (!next_present && !noted) {
       out.push_back(NotePrefix(identity) + key.Fingerprint() + std::string(kNoteOptions) +
-                    std::string(options) + "\n");
+                    (options.empty() ? "" : " " + options) + "\n");
       noted = true;
     }
   }

@@ -39,11 +39,11 @@ bool HasKey(std::string_view text, const PublicKey& key);
 std::optional<std::string> AddKey(std::string_view text, const PublicKey& key, const PublicKey* old,
                                   std::string_view identity, std::string_view comment);
 
-// TEXT without the lines holding KEY, or nullopt when it has none. When a removed line had
-// options and NEXT (the key that replaces it, if known) is not in TEXT, a note line
+// TEXT without the lines holding KEY, or nullopt when it has none. When NEXT (the key that
+// replaces KEY, if known) is not in TEXT, a note line
 // "# rekey:IDENTITY removed SHA256:...; options for the next key: OPTIONS" takes the place of
-// the first one, so that AddKey can give the next key the same options (contain removes first and
-// installs later).
+// the first one, so that AddKey can put the next key there with the same options (contain
+// removes first and installs later).
 std::optional<std::string> RemoveKey(std::string_view text, const PublicKey& key,
                                      const PublicKey* next, std::string_view identity);
 

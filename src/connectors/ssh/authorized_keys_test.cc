@@ -58,11 +58,12 @@ TEST_F(AuthorizedKeysTest, AddWithoutTheOldKeyAppendsAfterAFinalLineBreak) {
 
 TEST_F(AuthorizedKeysTest, RemoveTakesOnlyTheLinesOfThatKey) {
   std::string text = Line(other_, " a\n") + Line(old_, " one\n") + "# " + Line(old_) + "\n" +
-                     Line(other_, " b") + "\n" + Line(old_, " two");
+                     Line(other_, " b") + "\n" + Line(new_, "\n") + Line(old_, " two");
   std::optional<std::string> removed = RemoveKey(text, old_, &new_, "svc");
   ASSERT_TRUE(removed.has_value());
   // A commented-out key is not a key: it stays.
-  EXPECT_EQ(*removed, Line(other_, " a\n") + "# " + Line(old_) + "\n" + Line(other_, " b") + "\n");
+  EXPECT_EQ(*removed, Line(other_, " a\n") + "# " + Line(old_) + "\n" + Line(other_, " b") + "\n" +
+                          Line(new_, "\n"));
   EXPECT_FALSE(RemoveKey(*removed, old_, &new_, "svc").has_value());
   EXPECT_FALSE(HasKey(*removed, old_));
 }
@@ -92,9 +93,13 @@ TEST_F(AuthorizedKeysTest, OptionsOfARemovedKeyPassToTheNextOneThroughANote) {
                        Line(other_, " b\n"));
 }
 
-TEST_F(AuthorizedKeysTest, NoNoteWhenTheRemovedKeyHadNoOptionsOrTheNextIsThere) {
-  std::string plain = Line(old_, " svc\n");
-  EXPECT_EQ(RemoveKey(plain, old_, &new_, "svc"), "");
+TEST_F(AuthorizedKeysTest, TheNoteKeepsThePlaceAlsoWithoutOptionsAndIsLeftOutWhenTheNextIsThere) {
+  std::string plain = Line(other_, "\n") + Line(old_, " svc\n") + Line(other_, " b\n");
+  std::optional<std::string> removed = RemoveKey(plain, old_, &new_, "svc");
+  EXPECT_EQ(removed, Line(other_, "\n") + "# rekey:svc removed " + old_.Fingerprint() +
+                         "; options for the next key:\n" + Line(other_, " b\n"));
+  EXPECT_EQ(AddKey(*removed, new_, &old_, "svc", "m"),
+            Line(other_, "\n") + Line(new_, " m\n") + Line(other_, " b\n"));
   std::string both = "restrict " + Line(old_, "\n") + "restrict " + Line(new_, "\n");
   EXPECT_EQ(RemoveKey(both, old_, &new_, "svc"), "restrict " + Line(new_, "\n"));
 }
