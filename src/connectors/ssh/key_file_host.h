@@ -41,7 +41,8 @@ class KeyFileHost {
   // directory is not_found. timeout when the lock or the host does not answer by DEADLINE.
   virtual Status EditFile(const KeyFile& file, const Edit& edit, Deadline deadline) = 0;
 
-  // Runs ARGV on the host (no shell locally; each word shell-quoted remotely). OK on exit 0;
+  // Runs ARGV on the host (no shell locally; each word shell-quoted remotely). OK on exit 0, and
+  // on exit 1, which pkill(1) and similar tools use for "no process matched": nothing to end;
   // unavailable on exit 75; otherwise internal, with the first line of its stderr.
   virtual Status Run(const std::vector<std::string>& argv, Deadline deadline) = 0;
 };

@@ -86,7 +86,7 @@ class LocalKeyFileHost final : public KeyFileHost {
   }
 
   Status Run(const std::vector<std::string>& argv, Deadline deadline) override {
-    exec::Command command{.name = "end_sessions", .argv = &argv};
+    exec::Command command{.name = "end_sessions", .exit_1_is_answer = true, .argv = &argv};
     return exec::RunCommand(env_, command, deadline).status();
   }
 

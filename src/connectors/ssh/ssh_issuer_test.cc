@@ -208,6 +208,13 @@ TEST_P(SshIssuerTest, EndSessionsEndsASessionOpenedWithTheOldKey) {
   EXPECT_LT(seconds, 15) << "the session outlived end_sessions";
 }
 
+TEST_P(SshIssuerTest, EndSessionsWithNoSessionToEndIsDone) {
+  auto issuer = Make("", ", end_sessions: [pkill, -KILL, -u, " + account_.user() + "]");
+  ASSERT_NE(issuer, nullptr);
+  Status ended = issuer->EndSessions(old_, Soon());  // pkill exits 1: no process matched
+  EXPECT_TRUE(ended.ok()) << ended.ToString();
+}
+
 TEST_P(SshIssuerTest, AnEndSessionsCommandThatFailsIsAPermanentErrorWithItsStderr) {
   auto issuer = Make("", ", end_sessions: [sh, -c, \"echo no such thing >&2; exit 4\"]");
   ASSERT_NE(issuer, nullptr);
