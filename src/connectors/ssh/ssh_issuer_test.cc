@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -40,6 +42,22 @@ std::string Slurp(const std::string& path) {
 void Spit(const std::string& path, std::string_view data, mode_t mode = 0600) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << data;
   ::chmod(path.c_str(), mode);
+}
+
+// The inode of PATH: an atomic replacement (rename) gives the file a new one.
+ino_t Inode(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+
+// The names in DIR other than "." and "..".
+std::vector<std::string> Names(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 SecretBytes NewValue() { return std::move(*GenerateSshPrivateKey("rekey:svc")); }
@@ -123,6 +141,7 @@ class SshIssuerTest : public ::testing::TestWithParam<bool> {
 TEST_P(SshIssuerTest, InstallAddsBesideTheOldKeyAndRemoveTakesItAwayLeavingOtherLinesAlone) {
   SeedWithForeignLines();
   std::string attributes = services::ModeAndOwner(account_.authorized_keys());
+  ino_t inode = Inode(account_.authorized_keys());
   ASSERT_TRUE(services::SshAccepts(dir_.File("old")));
   ASSERT_FALSE(services::SshAccepts(dir_.File("new")));
   auto issuer = Make();
@@ -130,6 +149,10 @@ TEST_P(SshIssuerTest, InstallAddsBesideTheOldKeyAndRemoveTakesItAwayLeavingOther
 
   Status installed = issuer->Install(new_, &old_, Soon());
   ASSERT_TRUE(installed.ok()) << installed.ToString();
+  // Replaced by a rename, not rewritten in place, and no temporary file left beside it.
+  EXPECT_NE(Inode(account_.authorized_keys()), inode);
+  std::string ssh_dir = account_.authorized_keys().substr(0, account_.authorized_keys().rfind('/'));
+  EXPECT_EQ(Names(ssh_dir), std::vector<std::string>{"authorized_keys"});
   EXPECT_TRUE(services::SshAccepts(dir_.File("old")));  // overlap: both are accepted
   EXPECT_TRUE(services::SshAccepts(dir_.File("new")));
   EXPECT_EQ(Slurp(account_.authorized_keys()),
