@@ -8,12 +8,13 @@ build_packages=(
   libyaml-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libsodium-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # client libraries of the database and cache issuers
-  libpq-dev libmariadb-dev libhiredis-dev libssh-dev
+  libpq-dev libmariadb-dev libhiredis-dev
   # tools scripts/test-services and the tests use (ss, pgrep), often absent from minimal images
   iproute2 procps
   # real servers the demo and tests start on loopback (scripts/test-services)
   redis-server redis-tools postgresql-15 postgresql-client-15 mariadb-server mariadb-client
-  openssh-server openssh-client
+  # the ssh issuer's client library, and the sshd and ssh client its tests use
+  libssh-dev openssh-server openssh-client
 )
 
 missing=()
