@@ -15,6 +15,8 @@ build_packages=(
   iproute2 procps
   # real servers the demo and tests start on loopback (scripts/test-services)
   redis-server redis-tools postgresql-15 postgresql-client-15 mariadb-server mariadb-client
+  # the ssh issuer's client library, and the sshd and ssh client its tests use
+  libssh-dev openssh-server openssh-client
 )
 
 missing=()

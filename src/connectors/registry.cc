@@ -7,6 +7,7 @@
 #include "connectors/mariadb/mariadb_issuer.h"
 #include "connectors/postgres/postgres_issuer.h"
 #include "connectors/redis/redis_issuer.h"
+#include "connectors/ssh/ssh_issuer.h"
 
 namespace rekey {
 namespace {
@@ -64,15 +65,18 @@ constexpr S kLdapSystem[] = {
 };
 constexpr S kLdapIssuer[] = {{"dn", T::kString, true, "the account's DN"}};
 constexpr S kSshSystem[] = {
-    {"host", T::kString, false, ""},
+    {"host", T::kString, false, "sshd's address (default 127.0.0.1 with local)"},
     {"port", T::kInt, false, "default 22"},
-    {"admin_user", T::kString, false, ""},
-    {"admin_key", T::kSecretRef, false, "private key of the admin user"},
+    {"admin_user", T::kString, false, "who edits authorized_keys over SSH (default root)"},
+    {"admin_key", T::kSecretRef, false, "OpenSSH private key of admin_user"},
     {"local", T::kBool, false, "edit authorized_keys on this machine"},
+    {"known_hosts", T::kString, false, "file the host key must be listed in"},
+    {"host_key", T::kString, false, "the host key's SHA256:... fingerprint (instead)"},
 };
 constexpr S kSshIssuer[] = {
-    {"user", T::kString, true, ""},
+    {"user", T::kString, true, "the account whose key is reset"},
     {"authorized_keys", T::kString, false, "default ~USER/.ssh/authorized_keys"},
+    {"end_sessions", T::kList, false, "argv run on the host to end the user's sessions"},
 };
 constexpr S kHtpasswdIssuer[] = {
     {"path", T::kString, true, "the htpasswd file"},
@@ -145,8 +149,10 @@ Capabilities RedisIssuer(const Options&, const Options&) {
 Capabilities LdapIssuer(const Options& system, const Options&) {
   return {.two_values = false, .sessions = Sessions::kUnendable, .can_disable = system.Has("lock")};
 }
-Capabilities SshIssuer(const Options&, const Options&) {
-  return {.two_values = true, .sessions = Sessions::kEndable, .can_disable = false};
+Capabilities SshIssuer(const Options&, const Options& binding) {
+  return {.two_values = true,
+          .sessions = binding.Has("end_sessions") ? Sessions::kEndable : Sessions::kUnendable,
+          .can_disable = false};
 }
 Capabilities HtpasswdIssuer(const Options&, const Options&) {
   return {.two_values = false, .sessions = Sessions::kNone, .can_disable = false};
@@ -229,9 +235,9 @@ const std::array<ConnectorType, 13> kTypes = {{
      kSshIssuer,
      {},
      SshIssuer,
+     ssh::MakeSshIssuer,
      nullptr,
-     nullptr,
-     kNotImplemented},
+     "real server (OpenSSH 9.2)"},
     {"htpasswd",
      "a user's line in an htpasswd file (HTTP basic auth)",
      true,
