@@ -8,11 +8,12 @@ build_packages=(
   libyaml-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libsodium-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # client libraries of the database and cache issuers
-  libpq-dev libmariadb-dev libhiredis-dev
+  libpq-dev libmariadb-dev libhiredis-dev libldap-dev
   # tools scripts/test-services and the tests use (ss, pgrep), often absent from minimal images
   iproute2 procps
   # real servers the demo and tests start on loopback (scripts/test-services)
   redis-server redis-tools postgresql-15 postgresql-client-15 mariadb-server mariadb-client
+  slapd ldap-utils
 )
 
 missing=()
