@@ -51,7 +51,7 @@ class LdapIssuerTest : public ::testing::Test {
     std::string program = argv[0];
     argv.erase(argv.begin());
     std::vector<std::string> full = {program, "-x",
-                                     "-H",    url_.empty() ? services::Get("REKEY_LDAP_URL") : url_,
+                                     "-H",    services::Get("REKEY_LDAP_URL"),
                                      "-D",    services::Get("REKEY_LDAP_BIND_DN"),
                                      "-y",    services::Get("REKEY_LDAP_ADMIN_PASSWORD_FILE")};
     full.insert(full.end(), argv.begin(), argv.end());
@@ -129,7 +129,7 @@ class LdapIssuerTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::string url_;  // a private slapd's, when set
+  std::string url_;  // the issuer's URL when not the shared slapd's ldap:// one
   std::string uid_, dn_;
   SecretBytes old_{"old-ldap-value-Zq81"};
   SecretBytes new_{"new-ldap-value-Pw27"};
@@ -320,15 +320,56 @@ TEST_F(LdapIssuerTest, AServerThatCannotBeReachedIsRetryableNotARejection) {
   url_.clear();
 }
 
-TEST_F(LdapIssuerTest, StartTlsToAServerWithoutTlsIsAnErrorNotARejection) {
-  auto issuer = Make(", lock: ppolicy, starttls: true");
-  ASSERT_NE(issuer, nullptr);
-  Result<bool> accepted = issuer->Accepts(old_, Soon());
-  EXPECT_FALSE(accepted.ok());
+// The test slapd has a certificate for IP 127.0.0.1 from a CA of its own (REKEY_LDAP_CA_FILE).
+TEST_F(LdapIssuerTest, StartTlsAndLdapsWorkWithTheCaFile) {
+  std::string ca = ", lock: ppolicy, ca_file: " + services::Get("REKEY_LDAP_CA_FILE");
+  auto starttls = Make(ca + ", starttls: true");
+  ASSERT_NE(starttls, nullptr);
+  Status s = starttls->Install(new_, &old_, Soon());
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(starttls->Accepts(new_, Soon()).value_or(false), true);
+  EXPECT_EQ(starttls->Accepts(old_, Soon()).value_or(true), false);
+  ASSERT_TRUE(starttls->Disable(Soon()).ok());
+
+  url_ = services::Get("REKEY_LDAPS_URL");
+  auto ldaps = Make(ca);
+  ASSERT_NE(ldaps, nullptr);
+  s = ldaps->Enable(Soon());
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(ldaps->Accepts(new_, Soon()).value_or(false), true);
+  url_.clear();
+  EXPECT_TRUE(WhoamiAccepts(new_));
+  EXPECT_NE(ServerLog().find("STARTTLS"), std::string::npos);
+}
+
+// A certificate that does not chain to a trusted CA, or names another host, is an error (never
+// a rejection), whatever the environment says: LDAPTLS_REQCERT=never is set before libldap's
+// first use in this process (CTest runs each test in a process of its own).
+TEST_F(LdapIssuerTest, AnUnverifiedCertificateIsAnErrorNotARejection) {
+  ::setenv("LDAPTLS_REQCERT", "never", 1);
+  auto untrusted = Make(", lock: ppolicy, starttls: true");  // the system's CAs
+  ASSERT_NE(untrusted, nullptr);
+  Result<bool> accepted = untrusted->Accepts(old_, Soon());
+  EXPECT_EQ(accepted.status().code(), StatusCode::kUnavailable) << accepted.status().ToString();
   EXPECT_NE(accepted.status().message().find("StartTLS"), std::string::npos)
       << accepted.status().ToString();
-  EXPECT_FALSE(issuer->Install(new_, &old_, Soon()).ok());
-  EXPECT_TRUE(WhoamiAccepts(old_));
+  EXPECT_FALSE(untrusted->Install(new_, &old_, Soon()).ok());
+
+  url_ = services::Get("REKEY_LDAPS_URL");
+  auto ldaps = Make(", lock: ppolicy");
+  ASSERT_NE(ldaps, nullptr);
+  accepted = ldaps->Accepts(old_, Soon());
+  EXPECT_EQ(accepted.status().code(), StatusCode::kUnavailable) << accepted.status().ToString();
+
+  // The right CA, but "localhost" is not the name the certificate is for (IP 127.0.0.1 only).
+  url_.replace(url_.find("127.0.0.1"), 9, "localhost");
+  auto misnamed = Make(", lock: ppolicy, ca_file: " + services::Get("REKEY_LDAP_CA_FILE"));
+  ASSERT_NE(misnamed, nullptr);
+  accepted = misnamed->Accepts(old_, Soon());
+  EXPECT_EQ(accepted.status().code(), StatusCode::kUnavailable) << accepted.status().ToString();
+  url_.clear();
+  ::unsetenv("LDAPTLS_REQCERT");
+  EXPECT_TRUE(WhoamiAccepts(old_));  // nothing was changed
 }
 
 TEST_F(LdapIssuerTest, SettingsThatCannotWorkAreRefusedWhenTheIssuerIsMade) {
