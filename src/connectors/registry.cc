@@ -57,17 +57,21 @@ constexpr S kRedisSystem[] = {
     {"acl_save", T::kBool, false, "ACL SAVE after each change (the server uses an aclfile)"},
 };
 constexpr S kRedisIssuer[] = {{"user", T::kString, true, "the ACL user"}};
+constexpr std::string_view kLdapLocks[] = {"ppolicy", "ad"};
+constexpr std::string_view kLdapPasswordChanges[] = {"auto", "exop", "replace"};
 constexpr S kLdapSystem[] = {
     {"url", T::kString, true, "ldap://host:port or ldaps://host:port"},
     {"bind_dn", T::kString, true, "the DN rekey binds as (may change the accounts' passwords)"},
     {"admin_secret", T::kSecretRef, true, "that DN's password"},
     {"lock", T::kString, false,
      "how to disable an account: ppolicy (OpenLDAP pwdAccountLockedTime) or ad "
-     "(userAccountControl); without it, contain replaces the password at once"},
+     "(userAccountControl); without it, contain replaces the password at once",
+     kLdapLocks},
     {"starttls", T::kBool, false, "StartTLS on an ldap:// URL (TLS is verified)"},
     {"ca_file", T::kString, false, "CA certificates for TLS (default: the system's)"},
     {"password_change", T::kString, false,
-     "auto (Password Modify if the server lists it, else replace), exop or replace"},
+     "auto (Password Modify if the server lists it, else replace), exop or replace",
+     kLdapPasswordChanges},
 };
 constexpr S kLdapIssuer[] = {{"dn", T::kString, true, "the account's DN"}};
 constexpr S kSshSystem[] = {
