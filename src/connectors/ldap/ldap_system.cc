@@ -11,8 +11,9 @@ Result<std::unique_ptr<LdapConnection>> SystemAccess::Connect(Deadline deadline)
     return conn.status().WithContext(Who());
   }
   auto bound = (*conn)->Bind(bind_dn, admin_secret, deadline);
-  if (!bound.ok()) {
-    return bound.status().WithContext(Who());
+  if (!bound.ok()) {  // libldap's own text: redacted all the same
+    return Status(bound.status().code(),
+                  Who() + ": " + Redact(bound.status().message(), {&admin_secret}));
   }
   if (!bound->ok()) {
     std::string message = Who() + ": admin bind as \"" + bind_dn +
