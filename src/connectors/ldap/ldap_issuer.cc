@@ -131,6 +131,9 @@ Status LdapIssuer::SetPassword(const SecretBytes& value, std::string_view operat
                                        {Op::kReplace, "userPassword", {value.Expose()}},
                                        {Op::kAdd, "pwdAccountLockedTime", {kLockedForever}}};
     answer = Checked(*lease, (*lease)->Modify(dn_, changes, deadline), operation);
+    if (answer.ok() && answer->code == kNoSuchAttribute) {  // unlocked since it was read
+      return Status::Unavailable(Where(operation) + ": the account's lock changed meanwhile");
+    }
   } else {
     auto exop = UseExop(*lease, deadline);
     if (!exop.ok()) {
