@@ -8,7 +8,7 @@ build_packages=(
   libyaml-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libsodium-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # client libraries of the database and cache issuers
-  libpq-dev libmariadb-dev libhiredis-dev
+  libpq-dev libmariadb-dev libhiredis-dev libldap-dev
   # HTTP(S) client of the API holders and HTTP checks; openssl makes the TLS tests' certificates
   libcurl4-openssl-dev openssl
   # tools scripts/test-services and the tests use (ss, pgrep), often absent from minimal images
@@ -17,6 +17,7 @@ build_packages=(
   redis-server redis-tools postgresql-15 postgresql-client-15 mariadb-server mariadb-client
   # the ssh issuer's client library, and the sshd and ssh client its tests use
   libssh-dev openssh-server openssh-client
+  slapd ldap-utils openssl
 )
 
 missing=()

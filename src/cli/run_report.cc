@@ -59,6 +59,7 @@ json RunToJson(const RunRecord& run, const Plan& plan, const std::vector<StepRec
        run.contained_at ? json(MillisBetween(run.started_at, *run.contained_at)) : json(nullptr)},
       {"blocked_step", run.blocked_step},
       {"blocked_reason", run.blocked_reason},
+      {"notes", plan.notes},
       {"steps", json::array()}};
   for (const Step& s : plan.steps) {
     const StepRecord* r = RecordOf(steps, s.id);
@@ -96,6 +97,11 @@ std::string RunToText(const RunRecord& run, const Plan& plan,
            "\n  fix the cause, then `rekey resume " + run.id + "`" +
            (run.strategy == Strategy::kRotate ? " (or `rekey rollback " + run.id + "`)" : "") +
            "\n";
+  }
+  // The plan's notes say what the run could not do (sessions that cannot be ended, a brief swap):
+  // a report must not leave them out and seem to promise more.
+  for (const std::string& note : plan.notes) {
+    out += "  note: " + note + "\n";
   }
   for (const Step& s : plan.steps) {
     const StepRecord* r = RecordOf(steps, s.id);

@@ -4,6 +4,7 @@
 
 #include "connectors/exec/exec_issuer.h"
 #include "connectors/file/file_holder.h"
+#include "connectors/ldap/ldap_issuer.h"
 #include "connectors/mariadb/mariadb_issuer.h"
 #include "connectors/postgres/postgres_issuer.h"
 #include "connectors/redis/redis_issuer.h"
@@ -57,11 +58,21 @@ constexpr S kRedisSystem[] = {
     {"acl_save", T::kBool, false, "ACL SAVE after each change (the server uses an aclfile)"},
 };
 constexpr S kRedisIssuer[] = {{"user", T::kString, true, "the ACL user"}};
+constexpr std::string_view kLdapLocks[] = {"ppolicy", "ad"};
+constexpr std::string_view kLdapPasswordChanges[] = {"auto", "exop", "replace"};
 constexpr S kLdapSystem[] = {
-    {"url", T::kString, true, "ldap://host:port"},
-    {"bind_dn", T::kString, true, ""},
-    {"admin_secret", T::kSecretRef, true, ""},
-    {"lock", T::kString, false, "ppolicy or ad: how to disable an account"},
+    {"url", T::kString, true, "ldap://host:port or ldaps://host:port"},
+    {"bind_dn", T::kString, true, "the DN rekey binds as (may change the accounts' passwords)"},
+    {"admin_secret", T::kSecretRef, true, "that DN's password"},
+    {"lock", T::kString, false,
+     "how to disable an account: ppolicy (OpenLDAP pwdAccountLockedTime) or ad "
+     "(userAccountControl); without it, contain replaces the password at once",
+     kLdapLocks},
+    {"starttls", T::kBool, false, "StartTLS on an ldap:// URL (TLS is verified)"},
+    {"ca_file", T::kString, false, "CA certificates for TLS (default: the system's)"},
+    {"password_change", T::kString, false,
+     "auto (Password Modify if the server lists it, else replace), exop or replace",
+     kLdapPasswordChanges},
 };
 constexpr S kLdapIssuer[] = {{"dn", T::kString, true, "the account's DN"}};
 constexpr S kSshSystem[] = {
@@ -217,16 +228,16 @@ const std::array<ConnectorType, 13> kTypes = {{
      nullptr,
      "real server (Redis 7.0)"},
     {"ldap",
-     "an LDAP entry's userPassword",
+     "an LDAP entry's password (userPassword)",
      true,
      false,
      kLdapSystem,
      kLdapIssuer,
      {},
      LdapIssuer,
+     ldap::MakeLdapIssuer,
      nullptr,
-     nullptr,
-     kNotImplemented},
+     "real server (OpenLDAP 2.5)"},
     {"ssh",
      "a public key in a user's authorized_keys",
      true,

@@ -24,6 +24,8 @@ struct OptionSpec {
   OptionType type = OptionType::kString;
   bool required = false;
   std::string_view help;
+  // kString only: when not empty, the value must be one of these (validation says which).
+  std::span<const std::string_view> choices = {};
 };
 
 struct ConnectorType {

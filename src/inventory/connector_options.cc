@@ -1,5 +1,6 @@
 #include "inventory/connector_options.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace rekey {
@@ -39,7 +40,16 @@ std::optional<OptionValue> ReadOption(NodeReader& reader, const YamlNode& node,
   switch (spec.type) {
     case OptionType::kString:
       if (auto v = reader.String(node, what)) {
-        return *v;
+        if (spec.choices.empty() ||
+            std::find(spec.choices.begin(), spec.choices.end(), *v) != spec.choices.end()) {
+          return *v;
+        }
+        std::string choices;
+        for (std::string_view c : spec.choices) {
+          choices += (choices.empty() ? "" : ", ") + std::string(c);
+        }
+        reader.diagnostics()->Error(node.pos, what + " \"" + *v + "\" is not allowed",
+                                    "expected one of: " + choices);
       }
       return std::nullopt;
     case OptionType::kList:

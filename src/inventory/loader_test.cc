@@ -137,6 +137,16 @@ TEST(LoaderTest, OptionTheConnectorTypeDoesNotAccept) {
             "  hint: did you mean \"field\"?\n");
 }
 
+TEST(LoaderTest, AnOptionWithChoicesTakesOnlyThose) {
+  EXPECT_EQ(Errors(R"(version: 1
+systems:
+  dir: { type: ldap, url: "ldap://h", bind_dn: b, admin_secret: { env: L }, lock: nis }
+identities: {}
+)"),
+            "inv.yaml:3:83: error: lock \"nis\" is not allowed\n"
+            "  hint: expected one of: ppolicy, ad\n");
+}
+
 TEST(LoaderTest, InlineSecretIsRefusedWithoutEchoingIt) {
   std::string errors = Errors(R"(version: 1
 systems:

@@ -217,5 +217,58 @@ identities:
             "be contained; give it \"disable\"/\"enable\" or \"remove\" commands");
 }
 
+// Use case 1 of the design, step for step: the directory account is locked at the cut and stays
+// locked while the new password is installed and written to every holder; it is unlocked only
+// then, proven to accept the new value (and not the old), and only after that are the consumers
+// told to reload and confirm. No end_sessions step: slapd cannot end one DN's sessions.
+TEST(PlannerLdapTest, ContainLocksUntilEveryHolderHasTheNewValueThenUnlocksThenConsumers) {
+  Diagnostics d("inv.yaml");
+  auto inv = ParseInventory(R"(version: 1
+systems:
+  dir: { type: ldap, url: "ldap://127.0.0.1", bind_dn: "cn=admin", admin_secret: { env: L },
+         lock: ppolicy }
+  files: { type: file }
+identities:
+  billing:
+    kind: password
+    issuers: [{ system: dir, dn: "uid=billing,ou=services,dc=example,dc=org" }]
+    holders:
+      - { name: app-env, system: files, path: /tmp/app.env, format: dotenv, key: P }
+      - { name: app-json, system: files, path: /tmp/app.json, format: json, key: db.password }
+    consumers:
+      - { name: api, reload: { exec: [reload] }, confirm: { exec: [confirm] } }
+)",
+                            "inv.yaml", &d);
+  ASSERT_TRUE(inv.ok()) << d.Format();
+  auto plan = MakePlan(*inv, inv->identities[0], Strategy::kContain);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  std::vector<std::string> steps;
+  for (const Step& s : plan->steps) {
+    std::string after;
+    for (int a : s.after) {
+      after += (after.empty() ? "" : ",") + std::to_string(a);
+    }
+    steps.push_back(std::to_string(s.id) + " " + std::string(StepActionName(s.action)) + " " +
+                    s.binding + " after [" + after + "]");
+  }
+  EXPECT_EQ(steps, (std::vector<std::string>{
+                       "1 generate  after []",
+                       "2 disable dir after [1]",
+                       "3 verify_old_rejected dir after [2]",
+                       "4 install dir after [3]",
+                       "5 write app-env after [3]",
+                       "6 write app-json after [3]",
+                       "7 enable dir after [4,5,6]",
+                       "8 verify_new_accepted dir after [7]",
+                       "9 verify_old_rejected dir after [8]",
+                       "10 reload api after [5,6,9]",
+                       "11 confirm api after [10]",
+                       "12 promote  after [5,6,9,11]",
+                   }));
+  EXPECT_EQ(plan->notes.back(),
+            "sessions: dir (ldap) cannot end sessions opened with the old value; they stay usable "
+            "until they close or the server's idle timeout ends them");
+}
+
 }  // namespace
 }  // namespace rekey

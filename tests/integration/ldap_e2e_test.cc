@@ -1,0 +1,374 @@
+// The real binary against the real slapd (and PostgreSQL) that scripts/test-services starts: an
+// LDAP service account rotated and contained end to end, checked with ldapwhoami and ldapsearch
+// (passwords by file, never argv), which share no code with rekey. Use case 1 of the design is
+// observed step by step: the account locked from the cut until every holder has the new value,
+// unlocked before the consumers reload.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <map>
+
+#include "canary.h"
+#include "harness.h"
+#include "testing/services.h"
+
+namespace rekey::it {
+namespace {
+
+namespace services = testing_services;
+
+const std::string kOld = "old-Ldap-value-5e1b77";
+
+// The settings of the servers: the shared ones of the CTest fixture, unless a test points this
+// at a private instance's.
+using Vars = std::map<std::string, std::string>;
+const Vars* g_private = nullptr;
+
+std::string V(const std::string& key) {
+  if (g_private != nullptr) {
+    auto it = g_private->find(key);
+    return it == g_private->end() ? "" : it->second;
+  }
+  return services::Get(key);
+}
+
+class LdapE2eTest : public ::testing::Test {
+ protected:
+  LdapE2eTest() {
+    static std::atomic<int> n{0};
+    uid_ = "rk-" + std::to_string(::getpid()) + "-" + std::to_string(n++);
+    dn_ = "uid=" + uid_ + "," + V("REKEY_LDAP_SERVICES_DN");
+    Outcome add = Admin("ldapadd", {},
+                        "dn: " + dn_ + "\nobjectClass: account\nobjectClass: simpleSecurityObject" +
+                            "\nuid: " + uid_ + "\nuserPassword: " + kOld + "\n");
+    EXPECT_EQ(add.exit_code, 0) << Describe(add);
+    WriteFile(AdminSecretFile(), ReadFileOr(V("REKEY_LDAP_ADMIN_PASSWORD_FILE")));
+  }
+  ~LdapE2eTest() override { Admin("ldapdelete", {dn_}); }
+
+  std::string AdminSecretFile() const { return box_.dir() + "/ldap-admin"; }
+
+  // An ldap-utils PROGRAM as the directory's admin, ARGS after the login, LDIF on stdin.
+  Outcome Admin(const std::string& program, const std::vector<std::string>& args,
+                const std::string& input = "") const {
+    std::vector<std::string> argv = {program, "-x",
+                                     "-H",    V("REKEY_LDAP_URL"),
+                                     "-D",    V("REKEY_LDAP_BIND_DN"),
+                                     "-y",    V("REKEY_LDAP_ADMIN_PASSWORD_FILE")};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return RunProgram(argv, {}, input);
+  }
+
+  // Whether ldapwhoami can bind as the account with PASSWORD (given by file); 0 or 49 only.
+  bool Accepts(const std::string& password) const {
+    std::string file = box_.dir() + "/whoami-password";
+    WriteFile(file, password);
+    Outcome o = RunProgram({"ldapwhoami", "-x", "-H", V("REKEY_LDAP_URL"), "-D", dn_, "-y", file});
+    EXPECT_TRUE(o.exit_code == 0 || o.exit_code == 49) << Describe(o);
+    return o.exit_code == 0;
+  }
+
+  // The account's pwdAccountLockedTime, "" when it is not locked.
+  std::string LockedTime() const {
+    Outcome o = Admin("ldapsearch", {"-LLL", "-b", dn_, "-s", "base", "pwdAccountLockedTime"});
+    EXPECT_EQ(o.exit_code, 0) << Describe(o);
+    size_t at = o.out.find("pwdAccountLockedTime: ");
+    return at == std::string::npos ? "" : o.out.substr(at + 22, o.out.find('\n', at) - at - 22);
+  }
+
+  std::string LdapSystem() const {
+    return "  dir: { type: ldap, url: \"" + V("REKEY_LDAP_URL") + "\", bind_dn: \"" +
+           V("REKEY_LDAP_BIND_DN") + "\", admin_secret: { file: " + AdminSecretFile() +
+           " }, lock: ppolicy";
+  }
+
+  // The inventory: the LDAP issuer (SYSTEM_EXTRA added to its system), EXTRA_SYSTEMS and
+  // EXTRA_ISSUERS beside it, a dotenv holder, and CONSUMER (a consumers: entry) if any.
+  void WriteInventory(const std::string& consumer = "", const std::string& system_extra = "",
+                      const std::string& extra_systems = "",
+                      const std::string& extra_issuers = "") const {
+    std::string text = "version: 1\nsystems:\n" + LdapSystem() + system_extra + " }\n" +
+                       extra_systems +
+                       "  files: { type: file }\n"
+                       "identities:\n  svc:\n    kind: password\n"
+                       "    generate: { length: 32, alphabet: alnum }\n"
+                       "    issuers: [{ system: dir, dn: \"" +
+                       dn_ + "\" }" + extra_issuers +
+                       "]\n"
+                       "    holders: [{ name: app-env, system: files, path: " +
+                       box_.env_file() + ", format: dotenv, key: PASSWORD }]\n" +
+                       (consumer.empty() ? "" : "    consumers: [" + consumer + "]\n");
+    WriteFile(box_.inventory(), text);
+  }
+
+  ::testing::AssertionResult InitAndAdopt() const {
+    WriteFile(box_.env_file(), "PASSWORD=" + kOld + "\n");
+    Outcome init = box_.Rekey({"init"});
+    Outcome adopt = box_.Rekey({"adopt", "-i", box_.inventory(), "svc"}, {}, kOld);
+    if (init.exit_code != 0 || adopt.exit_code != 0) {
+      return ::testing::AssertionFailure() << Describe(init) << Describe(adopt);
+    }
+    return ::testing::AssertionSuccess();
+  }
+
+  // The id of the first step of the contain plan that does ACTION.
+  int StepId(const std::string& strategy, const std::string& action) const {
+    Outcome plan = box_.Rekey(
+        {"plan", "-i", box_.inventory(), "svc", "--strategy", strategy, "--output", "json"});
+    nlohmann::json j = nlohmann::json::parse(plan.out, nullptr, false);
+    for (const nlohmann::json& s : j["plans"][0]["steps"]) {
+      if (s.value("action", "") == action) {
+        return s.value("id", 0);
+      }
+    }
+    ADD_FAILURE() << "no " << action << " step in " << plan.out;
+    return 0;
+  }
+
+  std::string uid_, dn_;
+  Sandbox box_;
+};
+
+TEST_F(LdapE2eTest, RotateEndsWithOnlyTheNewValueAcceptedAndSaysSessionsWereNotEnded) {
+  WriteInventory();
+  ASSERT_TRUE(InitAndAdopt());
+  ASSERT_TRUE(Accepts(kOld));
+
+  Outcome run = box_.Run("rotate");
+  ASSERT_EQ(run.exit_code, 0) << Describe(run);
+
+  std::optional<std::string> fresh = box_.DotenvValue();
+  ASSERT_TRUE(fresh.has_value());
+  EXPECT_NE(*fresh, kOld);
+  EXPECT_TRUE(Accepts(*fresh));
+  EXPECT_FALSE(Accepts(kOld));
+  EXPECT_EQ(LockedTime(), "");
+  EXPECT_TRUE(AuditVerifies(box_));
+  // slapd cannot end one DN's sessions: the report says so, and never claims they were ended.
+  EXPECT_NE(run.out.find("note: sessions: dir (ldap) cannot end sessions opened with the old "
+                         "value; they stay usable until they close or the server's idle timeout "
+                         "ends them"),
+            std::string::npos)
+      << run.out;
+  EXPECT_EQ(run.out.find("ended"), std::string::npos) << run.out;
+  nlohmann::json status = box_.Status();
+  ASSERT_TRUE(status["notes"].is_array()) << status.dump();
+  for (const nlohmann::json& step : status["steps"]) {
+    EXPECT_NE(step.value("action", ""), "end_sessions") << status.dump();
+  }
+}
+
+// Use case 1, observed at each moment that matters. The run is stopped (fail-step) just before
+// the install and again just before the unlock, and looked at with ldapsearch and ldapwhoami;
+// the consumer's reload records what the directory says when it runs.
+TEST_F(LdapE2eTest, ContainKeepsTheAccountLockedUntilEveryHolderHasTheNewValue) {
+  std::string at_reload = box_.dir() + "/at-reload";
+  std::string script =
+      "umask 077; cat > " + box_.dir() + "/reload-password; { ldapsearch -x -LLL -H " +
+      V("REKEY_LDAP_URL") + " -D " + V("REKEY_LDAP_BIND_DN") + " -y " + AdminSecretFile() +
+      " -b '" + dn_ + "' -s base pwdAccountLockedTime | grep -c pwdAccountLockedTime; ldapwhoami " +
+      "-x -H " + V("REKEY_LDAP_URL") + " -D '" + dn_ + "' -y " + box_.dir() +
+      "/reload-password >/dev/null 2>&1; echo \"whoami $?\"; } > " + at_reload;
+  nlohmann::json reload = {"sh", "-c", script};
+  WriteInventory("{ name: api, reload: { exec: " + reload.dump() +
+                 " }, confirm: { exec: [sh, -c, 'grep -qF \"$(cat)\" " + box_.env_file() +
+                 "'] } }");
+  ASSERT_TRUE(InitAndAdopt());
+  int install = StepId("contain", "install");
+  int enable = StepId("contain", "enable");
+  ASSERT_GT(enable, install);
+
+  // 1. Cut: locked, the old value rejected, the directory does not have the new value yet.
+  Outcome run = box_.Run("contain", {"REKEY_FAILPOINT=fail-step:" + std::to_string(install)});
+  ASSERT_EQ(run.exit_code, 1) << Describe(run);
+  EXPECT_EQ(box_.Status().value("blocked_step", 0), install);
+  EXPECT_EQ(LockedTime(), "000001010000Z");
+  EXPECT_FALSE(Accepts(kOld));
+  // (The holders are written beside the install, from the containment point on: the account is
+  // locked, so the value they get opens nothing yet.)
+
+  // 2. Installed and held: every holder has the new value, and the account is still locked.
+  Outcome held =
+      box_.Rekey({"resume", "--all"}, {"REKEY_FAILPOINT=fail-step:" + std::to_string(enable)});
+  ASSERT_EQ(held.exit_code, 1) << Describe(held);
+  EXPECT_EQ(box_.Status().value("blocked_step", 0), enable);
+  std::string fresh = box_.DotenvValue().value_or("");
+  ASSERT_NE(fresh, kOld);
+  EXPECT_EQ(LockedTime(), "000001010000Z");
+  EXPECT_FALSE(Accepts(fresh));  // the right password, locked: 49
+  EXPECT_FALSE(Accepts(kOld));
+
+  // 3. Unlocked, then the consumer reloads: at that moment the account is unlocked and the new
+  // value works.
+  Outcome done = box_.Rekey({"resume", "--all"});
+  ASSERT_EQ(done.exit_code, 0) << Describe(done);
+  EXPECT_EQ(ReadFileOr(at_reload), "0\nwhoami 0\n");
+  EXPECT_EQ(LockedTime(), "");
+  EXPECT_TRUE(Accepts(fresh));
+  EXPECT_FALSE(Accepts(kOld));
+  nlohmann::json status = box_.Status();
+  EXPECT_EQ(status.value("state", ""), "succeeded") << status.dump();
+  EXPECT_TRUE(status.contains("contained_ms")) << status.dump();
+  EXPECT_TRUE(AuditVerifies(box_));
+}
+
+TEST_F(LdapE2eTest, ContainWithoutLockReplacesThePasswordAtTheCut) {
+  std::string text;
+  WriteInventory();
+  text = ReadFileOr(box_.inventory());
+  text.replace(text.find(", lock: ppolicy"), 15, "");
+  WriteFile(box_.inventory(), text);
+  ASSERT_TRUE(InitAndAdopt());
+  Outcome run = box_.Run("contain");
+  ASSERT_EQ(run.exit_code, 0) << Describe(run);
+  EXPECT_TRUE(Accepts(box_.DotenvValue().value_or("")));
+  EXPECT_FALSE(Accepts(kOld));
+  nlohmann::json status = box_.Status();
+  for (const nlohmann::json& step : status["steps"]) {
+    EXPECT_NE(step.value("action", ""), "disable") << status.dump();
+  }
+}
+
+// One password accepted by LDAP and PostgreSQL at once, held in a file: the run changes and
+// verifies both, and succeeds only when both do.
+TEST_F(LdapE2eTest, OneValueAcceptedByLdapAndPostgresIsResetInBothAndNeedsBoth) {
+  std::string role = "rk_ldap_" + std::to_string(::getpid());
+  std::string pg_secret = box_.dir() + "/pg-admin";
+  WriteFile(pg_secret, ReadFileOr(V("REKEY_PG_ADMIN_PASSWORD_FILE")));
+  auto psql = [&](const std::string& user, const std::string& password, const std::string& sql) {
+    return RunProgram({"psql",
+                       "host=127.0.0.1 port=" + V("REKEY_PG_PORT") +
+                           " dbname=postgres user=" + user + " connect_timeout=5",
+                       "-v", "ON_ERROR_STOP=1", "-tAc", sql},
+                      {"PGPASSWORD=" + password});
+  };
+  std::string admin = V("REKEY_PG_ADMIN_USER");
+  std::string admin_pw = ReadFileOr(V("REKEY_PG_ADMIN_PASSWORD_FILE"));
+  ASSERT_EQ(
+      psql(admin, admin_pw, "CREATE ROLE " + role + " LOGIN PASSWORD '" + kOld + "'").exit_code, 0);
+  std::string db_system = "  db: { type: postgres, dsn: \"" + V("REKEY_PG_DSN") +
+                          "\", admin_secret: { file: " + pg_secret + " } }\n";
+  WriteInventory("", "", db_system, ", { system: db, role: " + role + " }");
+  ASSERT_TRUE(InitAndAdopt());
+
+  // PostgreSQL refuses rekey's admin: the run blocks, whatever LDAP did.
+  WriteFile(pg_secret, "not-the-admin-password");
+  Outcome blocked = box_.Run("contain");
+  EXPECT_EQ(blocked.exit_code, 1) << Describe(blocked);
+  nlohmann::json status = box_.Status();
+  EXPECT_EQ(status.value("state", ""), "blocked") << status.dump();
+  EXPECT_NE(status.value("blocked_reason", "").find("postgres system \"db\""), std::string::npos)
+      << status.dump();
+
+  WriteFile(pg_secret, admin_pw);
+  Outcome resumed = box_.Rekey({"resume", "--all"});
+  ASSERT_EQ(resumed.exit_code, 0) << Describe(resumed);
+  std::string fresh = box_.DotenvValue().value_or("");
+  ASSERT_NE(fresh, kOld);
+  EXPECT_TRUE(Accepts(fresh));
+  EXPECT_FALSE(Accepts(kOld));
+  EXPECT_EQ(psql(role, fresh, "SELECT 1").exit_code, 0);
+  EXPECT_NE(psql(role, kOld, "SELECT 1").exit_code, 0);
+  EXPECT_EQ(LockedTime(), "");
+
+  // Both issuers verified the new value accepted and the old rejected.
+  status = box_.Status();
+  std::map<std::string, int> verified;
+  for (const nlohmann::json& step : status["steps"]) {
+    if (step.value("action", "").rfind("verify_", 0) == 0) {
+      ++verified[step.value("binding", "") + " " + step.value("action", "")];
+    }
+  }
+  EXPECT_EQ(verified, (std::map<std::string, int>{{"db verify_new_accepted", 1},
+                                                  {"db verify_old_rejected", 2},
+                                                  {"dir verify_new_accepted", 1},
+                                                  {"dir verify_old_rejected", 2}}))
+      << status.dump();
+  psql(admin, admin_pw, "DROP ROLE IF EXISTS " + role);
+}
+
+// Secrets are radioactive: after a rotate and a contain, no form of any of the three values is in
+// rekey's state directory or output, and the values rekey generated are not in slapd's log.
+TEST_F(LdapE2eTest, NoValueLeaksIntoTheStateTheOutputOrTheServersLog) {
+  WriteInventory();
+  ASSERT_TRUE(InitAndAdopt());
+  Outcome rotate = box_.Run("rotate");
+  ASSERT_EQ(rotate.exit_code, 0) << Describe(rotate);
+  std::string rotated = box_.DotenvValue().value_or("");
+  Outcome contain = box_.Run("contain");
+  ASSERT_EQ(contain.exit_code, 0) << Describe(contain);
+  std::string contained = box_.DotenvValue().value_or("");
+  ASSERT_NE(rotated, contained);
+
+  std::vector<std::pair<std::string, std::string>> values = {
+      {"adopted", kOld}, {"rotated", rotated}, {"contained", contained}};
+  std::vector<Leak> leaks;
+  for (const std::string& file : FilesUnder(box_.state_dir())) {
+    FindLeaks(ReadFileOr(file), file, values, &leaks);
+  }
+  for (const Outcome* o : {&rotate, &contain}) {
+    FindLeaks(o->out + o->err, "rekey's output", values, &leaks);
+  }
+  std::string log = ReadFileOr(V("REKEY_LDAP_LOG"));
+  ASSERT_NE(log.find("PASSMOD id=\"" + dn_ + "\""), std::string::npos) << "not logged?";
+  FindLeaks(log, V("REKEY_LDAP_LOG"), values, &leaks);
+  EXPECT_EQ(Describe(leaks), "");
+}
+
+// A directory stopped mid-run (SIGSTOP: it accepts connections and answers nothing) by the
+// consumer's confirm: the check after it times out and is retried until the run blocks; once
+// slapd runs again (SIGCONT), `rekey resume` finishes the run. On a private slapd.
+class StoppedLdapTest : public LdapE2eTest {
+ protected:
+  static std::string Dir() { return "/tmp/rekey-it-ldap-stopped-" + std::to_string(::getpid()); }
+  static void SetUpTestSuite() {
+    Outcome start = RunProgram(
+        {FixturePath("../../../scripts/test-services"), "--dir", Dir(), "start", "ldap"});
+    ASSERT_EQ(start.exit_code, 0) << Describe(start);
+    static Vars vars;
+    for (const std::string& line : Lines(ReadFileOr(Dir() + "/env"))) {
+      vars[line.substr(0, line.find('='))] = line.substr(line.find('=') + 1);
+    }
+    g_private = &vars;
+  }
+  static void TearDownTestSuite() {
+    g_private = nullptr;
+    RunProgram({FixturePath("../../../scripts/test-services"), "--dir", Dir(), "stop"});
+  }
+};
+
+TEST_F(StoppedLdapTest, RetriesThenBlocksAndResumeFinishesOnceTheDirectoryAnswersAgain) {
+  std::string marker = box_.dir() + "/stopped-once";
+  nlohmann::json confirm = {
+      "sh", "-c",
+      "[ -e " + marker + " ] || { touch " + marker + "; kill -STOP " + V("REKEY_LDAP_PID") + "; }"};
+  WriteInventory("{ name: worker, confirm: { exec: " + confirm.dump() + " } }",
+                 ", retry: { attempts: 3, initial: 50ms, max: 200ms }, timeout: 1s");
+  ASSERT_TRUE(InitAndAdopt());
+
+  Outcome run = box_.Run("rotate");
+  RunProgram({"kill", "-CONT", V("REKEY_LDAP_PID")});  // whatever happened, it runs again
+  EXPECT_EQ(run.exit_code, 1) << Describe(run);
+  nlohmann::json blocked = box_.Status();
+  EXPECT_EQ(blocked.value("state", ""), "blocked") << blocked.dump();
+  int step = blocked.value("blocked_step", 0);
+  ASSERT_GT(step, 0) << blocked.dump();
+  const nlohmann::json& failed = blocked["steps"][step - 1];
+  EXPECT_EQ(failed.value("attempts", 0), 3) << failed.dump();
+  EXPECT_EQ(failed.value("action", ""), "verify_old_rejected") << failed.dump();
+  EXPECT_EQ(failed.value("error", "").rfind("timeout: ", 0), 0u) << failed.dump();
+  EXPECT_NE(failed.value("error", "").find("ldap system \"dir\""), std::string::npos)
+      << failed.dump();
+
+  Outcome resume = box_.Rekey({"resume", "--all"});
+  ASSERT_EQ(resume.exit_code, 0) << Describe(resume);
+  std::optional<std::string> fresh = box_.DotenvValue();
+  ASSERT_TRUE(fresh.has_value());
+  EXPECT_TRUE(Accepts(*fresh));
+  EXPECT_FALSE(Accepts(kOld));
+  EXPECT_EQ(box_.Status().value("state", ""), "succeeded");
+}
+
+}  // namespace
+}  // namespace rekey::it
