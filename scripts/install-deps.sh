@@ -15,6 +15,7 @@ build_packages=(
   iproute2 procps
   # real servers the demo and tests start on loopback (scripts/test-services)
   redis-server redis-tools postgresql-15 postgresql-client-15 mariadb-server mariadb-client
+  etcd-server etcd-client
 )
 
 missing=()

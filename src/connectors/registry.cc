@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "connectors/etcd/etcd_holder.h"
 #include "connectors/exec/exec_issuer.h"
 #include "connectors/file/file_holder.h"
 #include "connectors/mariadb/mariadb_issuer.h"
@@ -81,11 +82,12 @@ constexpr S kHtpasswdIssuer[] = {
     {"reload", T::kList, false, "argv run after the file changes"},
 };
 constexpr S kEtcdSystem[] = {
-    {"endpoints", T::kString, true, "http://127.0.0.1:2379"},
-    {"user", T::kString, false, ""},
-    {"admin_secret", T::kSecretRef, false, ""},
+    {"endpoints", T::kString, true, "one client URL: http://127.0.0.1:2379"},
+    {"user", T::kString, false, "etcd user, when auth is enabled"},
+    {"admin_secret", T::kSecretRef, false, "the user's password"},
+    {"ca_file", T::kString, false, "CA certificate file for https"},
 };
-constexpr S kEtcdHolder[] = {{"key", T::kString, true, ""}};
+constexpr S kEtcdHolder[] = {{"key", T::kString, true, "the key (not a prefix)"}};
 constexpr S kVaultSystem[] = {
     {"address", T::kString, true, "https://vault:8200"},
     {"mount", T::kString, false, "KV v2 mount (default secret)"},
@@ -252,8 +254,8 @@ const std::array<ConnectorType, 13> kTypes = {{
      kEtcdHolder,
      PlainHolder,
      nullptr,
-     nullptr,
-     kNotImplemented},
+     etcd::MakeEtcdHolder,
+     "real server (etcd 3.4)"},
     {"vault-kv2",
      "a field of a HashiCorp Vault KV v2 secret",
      false,
