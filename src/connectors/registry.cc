@@ -8,6 +8,7 @@
 #include "connectors/mariadb/mariadb_issuer.h"
 #include "connectors/postgres/postgres_issuer.h"
 #include "connectors/redis/redis_issuer.h"
+#include "connectors/vault/vault_kv2_holder.h"
 
 namespace rekey {
 namespace {
@@ -92,11 +93,12 @@ constexpr S kVaultSystem[] = {
     {"address", T::kString, true, "https://vault:8200"},
     {"mount", T::kString, false, "KV v2 mount (default secret)"},
     {"admin_secret", T::kSecretRef, true, "a Vault token"},
-    {"namespace", T::kString, false, ""},
+    {"namespace", T::kString, false, "Vault Enterprise / OpenBao namespace"},
+    {"ca_file", T::kString, false, "CA certificate file for https"},
 };
 constexpr S kVaultHolder[] = {
-    {"path", T::kString, true, ""},
-    {"field", T::kString, true, ""},
+    {"path", T::kString, true, "the secret's path inside the mount"},
+    {"field", T::kString, true, "the field of the secret's data"},
 };
 constexpr S kGitlabSystem[] = {
     {"url", T::kString, true, "https://gitlab.example.com"},
@@ -265,8 +267,8 @@ const std::array<ConnectorType, 13> kTypes = {{
      kVaultHolder,
      VersionedHolder,
      nullptr,
-     nullptr,
-     kNotImplemented},
+     vault::MakeVaultKv2Holder,
+     "documented API contract (fake in src/testing/fakes/vault_kv2_fake.cc)"},
     {"gitlab-ci",
      "a GitLab CI/CD variable",
      false,
