@@ -5,6 +5,9 @@
 #include "connectors/etcd/etcd_holder.h"
 #include "connectors/exec/exec_issuer.h"
 #include "connectors/file/file_holder.h"
+#include "connectors/github/github_actions_holder.h"
+#include "connectors/gitlab/gitlab_ci_holder.h"
+#include "connectors/kubernetes/kubernetes_secret_holder.h"
 #include "connectors/mariadb/mariadb_issuer.h"
 #include "connectors/postgres/postgres_issuer.h"
 #include "connectors/redis/redis_issuer.h"
@@ -103,16 +106,18 @@ constexpr S kVaultHolder[] = {
 constexpr S kGitlabSystem[] = {
     {"url", T::kString, true, "https://gitlab.example.com"},
     {"admin_secret", T::kSecretRef, true, "a token with api scope"},
+    {"ca_file", T::kString, false, "CA certificate file for https"},
 };
 constexpr S kGitlabHolder[] = {
     {"project", T::kString, false, "project id or path (or group)"},
     {"group", T::kString, false, "group id or path (or project)"},
-    {"variable", T::kString, true, ""},
+    {"variable", T::kString, true, "the variable's key"},
     {"environment_scope", T::kString, false, "default *"},
 };
 constexpr S kGithubSystem[] = {
     {"api_url", T::kString, false, "default https://api.github.com"},
-    {"admin_secret", T::kSecretRef, true, "a token"},
+    {"admin_secret", T::kSecretRef, true, "a token (secrets: write)"},
+    {"ca_file", T::kString, false, "CA certificate file (GitHub Enterprise Server)"},
 };
 constexpr S kGithubHolder[] = {
     {"repo", T::kString, false, "owner/name (or org)"},
@@ -123,12 +128,12 @@ constexpr S kGithubHolder[] = {
 constexpr S kKubernetesSystem[] = {
     {"api_server", T::kString, true, "https://host:6443"},
     {"admin_secret", T::kSecretRef, true, "a bearer token"},
-    {"ca_file", T::kString, false, ""},
+    {"ca_file", T::kString, false, "the cluster's CA certificate file"},
 };
 constexpr S kKubernetesHolder[] = {
     {"namespace", T::kString, true, ""},
-    {"secret", T::kString, true, ""},
-    {"key", T::kString, true, ""},
+    {"secret", T::kString, true, "the Secret's name"},
+    {"key", T::kString, true, "the key of its data"},
 };
 
 Capabilities PlainHolder(const Options&, const Options&) { return {}; }
@@ -278,8 +283,8 @@ const std::array<ConnectorType, 13> kTypes = {{
      kGitlabHolder,
      PlainHolder,
      nullptr,
-     nullptr,
-     kNotImplemented},
+     gitlab::MakeGitlabCiHolder,
+     "documented API contract (fake in src/testing/fakes/gitlab_fake.cc)"},
     {"github-actions",
      "a GitHub Actions secret (write-only)",
      false,
@@ -289,8 +294,8 @@ const std::array<ConnectorType, 13> kTypes = {{
      kGithubHolder,
      WriteOnlyHolder,
      nullptr,
-     nullptr,
-     kNotImplemented},
+     github::MakeGithubActionsHolder,
+     "documented API contract (fake in src/testing/fakes/github_fake.cc)"},
     {"kubernetes-secret",
      "a key of a Kubernetes Secret",
      false,
@@ -300,8 +305,8 @@ const std::array<ConnectorType, 13> kTypes = {{
      kKubernetesHolder,
      PlainHolder,
      nullptr,
-     nullptr,
-     kNotImplemented},
+     kubernetes::MakeKubernetesSecretHolder,
+     "documented API contract (fake in src/testing/fakes/kubernetes_fake.cc)"},
 }};
 
 }  // namespace

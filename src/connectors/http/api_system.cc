@@ -1,5 +1,7 @@
 #include "connectors/http/api_system.h"
 
+#include <cctype>
+
 #include "secret/secret_ref.h"
 
 namespace rekey::http {
@@ -40,6 +42,21 @@ Result<Response> ApiSystem::Send(std::string_view method, std::string_view path,
 
 Status ApiSystem::Check(const Response& response, std::string_view what) const {
   return StatusOf(response, who_ + ": " + std::string(what));
+}
+
+std::string UrlEncode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
 }
 
 Result<ApiSystem*> ApiSystemFor(const ConnectorContext& context, const ApiSpec& spec,

@@ -58,6 +58,10 @@ class ApiSystem {
   ConnectionPool<Client> pool_;
 };
 
+// TEXT percent-encoded for a URL path segment or query value: every byte but A-Z a-z 0-9 - . _ ~
+// ("group/project" -> "group%2Fproject").
+std::string UrlEncode(std::string_view text);
+
 // The ApiSystem of CONTEXT's system, made on first use and kept in context.resources under
 // "TYPE/NAME" (shared by every binding of the system). System options read: SPEC.url_option,
 // `admin_secret` (a reference, resolved once), `ca_file`, and the EXTRA_HEADERS a caller derives
