@@ -241,8 +241,9 @@ Result<std::unique_ptr<Holder>> MakeEtcdHolder(const ConnectorContext& context) 
     return Status::InvalidArgument((*api)->who() + ": user \"" + user +
                                    "\" needs admin_secret (its password)");
   }
-  Login& login = context.resources->Get<Login>("etcd-login/" + context.system->name,
-                                               [&] { return std::make_shared<Login>(*api, user); });
+  Login& login =
+      context.resources->Get<Login>("etcd-login/" + context.system->name + "/" + (*api)->url(),
+                                    [&] { return std::make_shared<Login>(*api, user); });
   return std::unique_ptr<Holder>(std::make_unique<EtcdHolder>(*api, &login, key));
 }
 

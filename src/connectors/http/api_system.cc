@@ -89,7 +89,9 @@ Result<ApiSystem*> ApiSystemFor(const ConnectorContext& context, const ApiSpec& 
   std::vector<std::string> headers = spec.headers;
   headers.insert(headers.end(), extra_headers.begin(), extra_headers.end());
   ClientOptions client{system.options.StringOr("ca_file", "")};
-  return &context.resources->Get<ApiSystem>(std::string(spec.type) + "/" + system.name, [&] {
+  // Keyed by the URL too: a system of the same name elsewhere is another system.
+  const std::string key = std::string(spec.type) + "/" + system.name + "/" + url;
+  return &context.resources->Get<ApiSystem>(key, [&] {
     return std::make_shared<ApiSystem>(std::move(who), std::move(url), std::move(token),
                                        std::move(headers), std::move(secret_headers),
                                        std::move(client), AdminPoolSize(system));

@@ -63,7 +63,7 @@ class ApiSystem {
 std::string UrlEncode(std::string_view text);
 
 // The ApiSystem of CONTEXT's system, made on first use and kept in context.resources under
-// "TYPE/NAME" (shared by every binding of the system). System options read: SPEC.url_option,
+// "TYPE/NAME/URL" (shared by every binding of the system). System options read: SPEC.url_option,
 // `admin_secret` (a reference, resolved once), `ca_file`, and the EXTRA_HEADERS a caller derives
 // from them (Vault's namespace) are fixed at the first call. invalid_argument (naming the
 // system) for a missing URL or a URL that is not http(s); the reference's own error when the
