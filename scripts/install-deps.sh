@@ -18,6 +18,7 @@ build_packages=(
   # the ssh issuer's client library, and the sshd and ssh client its tests use
   libssh-dev openssh-server openssh-client
   slapd ldap-utils openssl
+  etcd-server etcd-client
 )
 
 missing=()

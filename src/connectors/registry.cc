@@ -2,13 +2,18 @@
 
 #include <array>
 
+#include "connectors/etcd/etcd_holder.h"
 #include "connectors/exec/exec_issuer.h"
 #include "connectors/file/file_holder.h"
+#include "connectors/github/github_actions_holder.h"
+#include "connectors/gitlab/gitlab_ci_holder.h"
+#include "connectors/kubernetes/kubernetes_secret_holder.h"
 #include "connectors/ldap/ldap_issuer.h"
 #include "connectors/mariadb/mariadb_issuer.h"
 #include "connectors/postgres/postgres_issuer.h"
 #include "connectors/redis/redis_issuer.h"
 #include "connectors/ssh/ssh_issuer.h"
+#include "connectors/vault/vault_kv2_holder.h"
 
 namespace rekey {
 namespace {
@@ -96,34 +101,38 @@ constexpr S kHtpasswdIssuer[] = {
     {"reload", T::kList, false, "argv run after the file changes"},
 };
 constexpr S kEtcdSystem[] = {
-    {"endpoints", T::kString, true, "http://127.0.0.1:2379"},
-    {"user", T::kString, false, ""},
-    {"admin_secret", T::kSecretRef, false, ""},
+    {"endpoints", T::kString, true, "one client URL: http://127.0.0.1:2379"},
+    {"user", T::kString, false, "etcd user, when auth is enabled"},
+    {"admin_secret", T::kSecretRef, false, "the user's password"},
+    {"ca_file", T::kString, false, "CA certificate file for https"},
 };
-constexpr S kEtcdHolder[] = {{"key", T::kString, true, ""}};
+constexpr S kEtcdHolder[] = {{"key", T::kString, true, "the key (not a prefix)"}};
 constexpr S kVaultSystem[] = {
     {"address", T::kString, true, "https://vault:8200"},
     {"mount", T::kString, false, "KV v2 mount (default secret)"},
     {"admin_secret", T::kSecretRef, true, "a Vault token"},
-    {"namespace", T::kString, false, ""},
+    {"namespace", T::kString, false, "Vault Enterprise / OpenBao namespace"},
+    {"ca_file", T::kString, false, "CA certificate file for https"},
 };
 constexpr S kVaultHolder[] = {
-    {"path", T::kString, true, ""},
-    {"field", T::kString, true, ""},
+    {"path", T::kString, true, "the secret's path inside the mount"},
+    {"field", T::kString, true, "the field of the secret's data"},
 };
 constexpr S kGitlabSystem[] = {
     {"url", T::kString, true, "https://gitlab.example.com"},
     {"admin_secret", T::kSecretRef, true, "a token with api scope"},
+    {"ca_file", T::kString, false, "CA certificate file for https"},
 };
 constexpr S kGitlabHolder[] = {
     {"project", T::kString, false, "project id or path (or group)"},
     {"group", T::kString, false, "group id or path (or project)"},
-    {"variable", T::kString, true, ""},
+    {"variable", T::kString, true, "the variable's key"},
     {"environment_scope", T::kString, false, "default *"},
 };
 constexpr S kGithubSystem[] = {
     {"api_url", T::kString, false, "default https://api.github.com"},
-    {"admin_secret", T::kSecretRef, true, "a token"},
+    {"admin_secret", T::kSecretRef, true, "a token (secrets: write)"},
+    {"ca_file", T::kString, false, "CA certificate file (GitHub Enterprise Server)"},
 };
 constexpr S kGithubHolder[] = {
     {"repo", T::kString, false, "owner/name (or org)"},
@@ -134,12 +143,12 @@ constexpr S kGithubHolder[] = {
 constexpr S kKubernetesSystem[] = {
     {"api_server", T::kString, true, "https://host:6443"},
     {"admin_secret", T::kSecretRef, true, "a bearer token"},
-    {"ca_file", T::kString, false, ""},
+    {"ca_file", T::kString, false, "the cluster's CA certificate file"},
 };
 constexpr S kKubernetesHolder[] = {
     {"namespace", T::kString, true, ""},
-    {"secret", T::kString, true, ""},
-    {"key", T::kString, true, ""},
+    {"secret", T::kString, true, "the Secret's name"},
+    {"key", T::kString, true, "the key of its data"},
 };
 
 Capabilities PlainHolder(const Options&, const Options&) { return {}; }
@@ -269,8 +278,8 @@ const std::array<ConnectorType, 13> kTypes = {{
      kEtcdHolder,
      PlainHolder,
      nullptr,
-     nullptr,
-     kNotImplemented},
+     etcd::MakeEtcdHolder,
+     "real server (etcd 3.4)"},
     {"vault-kv2",
      "a field of a HashiCorp Vault KV v2 secret",
      false,
@@ -280,8 +289,8 @@ const std::array<ConnectorType, 13> kTypes = {{
      kVaultHolder,
      VersionedHolder,
      nullptr,
-     nullptr,
-     kNotImplemented},
+     vault::MakeVaultKv2Holder,
+     "documented API contract (fake in src/testing/fakes/vault_kv2_fake.cc)"},
     {"gitlab-ci",
      "a GitLab CI/CD variable",
      false,
@@ -291,8 +300,8 @@ const std::array<ConnectorType, 13> kTypes = {{
      kGitlabHolder,
      PlainHolder,
      nullptr,
-     nullptr,
-     kNotImplemented},
+     gitlab::MakeGitlabCiHolder,
+     "documented API contract (fake in src/testing/fakes/gitlab_fake.cc)"},
     {"github-actions",
      "a GitHub Actions secret (write-only)",
      false,
@@ -302,8 +311,8 @@ const std::array<ConnectorType, 13> kTypes = {{
      kGithubHolder,
      WriteOnlyHolder,
      nullptr,
-     nullptr,
-     kNotImplemented},
+     github::MakeGithubActionsHolder,
+     "documented API contract (fake in src/testing/fakes/github_fake.cc)"},
     {"kubernetes-secret",
      "a key of a Kubernetes Secret",
      false,
@@ -313,8 +322,8 @@ const std::array<ConnectorType, 13> kTypes = {{
      kKubernetesHolder,
      PlainHolder,
      nullptr,
-     nullptr,
-     kNotImplemented},
+     kubernetes::MakeKubernetesSecretHolder,
+     "documented API contract (fake in src/testing/fakes/kubernetes_fake.cc)"},
 }};
 
 }  // namespace

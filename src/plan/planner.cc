@@ -151,7 +151,10 @@ class Planner {
   std::vector<int> WriteHolders(const std::vector<int>& after) {
     std::vector<int> written;
     for (const Binding* h : InAfterOrder(id_.holders)) {
-      int id = steps_.Add(StepAction::kWrite, Role::kHolder, h, Join(after, Deps(h->after)));
+      bool write_only = BindingCapabilities(inv_, *h).write_only;
+      int id =
+          steps_.Add(StepAction::kWrite, Role::kHolder, h, Join(after, Deps(h->after)),
+                     write_only ? "write-only: verified by the API's answer, not read back" : "");
       done_[h->name] = id;
       written.push_back(id);
     }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "inventory/loader.h"
@@ -17,6 +18,7 @@ systems:
          lock: ppolicy }
   vault: { type: vault-kv2, address: "http://127.0.0.1:8200", admin_secret: { env: V } }
   files: { type: file }
+  gh: { type: github-actions, admin_secret: { env: G } }
 identities:
   svc:
     kind: password
@@ -35,6 +37,10 @@ identities:
   overlap-only:
     kind: api_key
     issuers: [{ system: cache, user: bot }]
+  ci-bot:
+    kind: api_key
+    issuers: [{ system: cache, user: ci }]
+    holders: [{ name: gh-secret, system: gh, repo: o/r, secret: TOKEN }]
 )";
 
 class PlannerTest : public ::testing::Test {
@@ -196,6 +202,35 @@ TEST_F(PlannerTest, NotesSayWhereThePlanCannotOverlapOrEndSessions) {
   EXPECT_EQ(overlap.notes[0],
             "overlap: every issuer accepts both values until the old one is removed, so no "
             "consumer sees a failure");
+}
+
+TEST_F(PlannerTest, OldVersionsAreDestroyedOnlyAfterTheOldValueIsRejectedEverywhere) {
+  for (Strategy strategy : {Strategy::kRotate, Strategy::kContain}) {
+    Plan plan = MakeFor("svc", strategy);
+    std::vector<int> destroy = Ids(plan, StepAction::kDestroyOldVersion, "vault-record");
+    ASSERT_EQ(destroy.size(), 1u);
+    std::vector<int> rejected = Ids(plan, StepAction::kVerifyOldRejected);
+    ASSERT_FALSE(rejected.empty());
+    EXPECT_TRUE(AllBefore(plan, rejected, destroy));
+    EXPECT_TRUE(AllBefore(plan, Ids(plan, StepAction::kWrite), destroy));
+    EXPECT_TRUE(AllBefore(plan, destroy, Ids(plan, StepAction::kPromote)));
+  }
+}
+
+TEST_F(PlannerTest, AWriteOnlyHolderIsPlannedAsVerifiedByItsApiNotReadBack) {
+  for (Strategy strategy : {Strategy::kRotate, Strategy::kContain}) {
+    Plan plan = MakeFor("ci-bot", strategy);
+    std::vector<int> write = Ids(plan, StepAction::kWrite, "gh-secret");
+    ASSERT_EQ(write.size(), 1u);
+    EXPECT_EQ(plan.FindStep(write[0])->note,
+              "write-only: verified by the API's answer, not read back");
+    EXPECT_NE(std::find(plan.notes.begin(), plan.notes.end(),
+                        "write-only: gh-secret cannot be read back; its write is verified by the "
+                        "API's answer"),
+              plan.notes.end());
+  }
+  Plan svc = MakeFor("svc", Strategy::kRotate);
+  EXPECT_EQ(svc.FindStep(Ids(svc, StepAction::kWrite)[0])->note, "");  // readable holders
 }
 
 TEST(PlannerExecTest, ContainNeedsAWayToCutTheOldValue) {

@@ -24,6 +24,22 @@ Result<ConnectorContext> ConnectorSet::ContextFor(const Binding& binding) {
   return ConnectorContext{env_, system, &identity_, &binding, resources_};
 }
 
+Result<Capabilities> ConnectorSet::HolderCapabilities(const std::string& name) {
+  const Binding* b = Find(identity_.holders, name);
+  if (b == nullptr) {
+    return Status::NotFound("identity \"" + identity_.name + "\" has no holder \"" + name + "\"");
+  }
+  auto context = ContextFor(*b);
+  if (!context.ok()) {
+    return context.status();
+  }
+  const ConnectorType* type = FindConnectorType(context->system->type);
+  if (type == nullptr) {
+    return Status::Internal("no connector type \"" + context->system->type + "\"");
+  }
+  return type->capabilities(context->system->options, b->options);
+}
+
 Result<Issuer*> ConnectorSet::IssuerFor(const std::string& name) {
   std::lock_guard lock(mu_);
   if (auto it = issuers_.find(name); it != issuers_.end()) {

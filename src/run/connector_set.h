@@ -27,6 +27,9 @@ class ConnectorSet {
   // long as this set.
   Result<Issuer*> IssuerFor(const std::string& name);
   Result<Holder*> HolderFor(const std::string& name);
+  // The capabilities of the holder binding NAME (write_only: it cannot be read back);
+  // not_found for an unknown name.
+  Result<Capabilities> HolderCapabilities(const std::string& name);
 
   // invalid_argument naming the first binding whose connector type is not implemented yet, or a
   // consumer with an http action (not implemented yet), so a run refuses to start rather than

@@ -42,12 +42,24 @@ TEST(ConnectorSetTest, ImplementedConnectorsAndExecActionsRun) {
 }
 
 TEST(ConnectorSetTest, AConnectorTypeThatCannotRunYetIsRefusedBeforeTheRun) {
-  EXPECT_EQ(Check("  vault: { type: vault-kv2, address: \"https://v:8200\", mount: secret,\n"
-                  "           admin_secret: { env: VT } }\n",
-                  Bindings("      - { name: rec, system: vault, path: svc/db, field: password }\n"))
+  EXPECT_EQ(Check("  web: { type: htpasswd }\n",
+                  "    issuers: [{ system: web, path: /tmp/htpasswd, user: svc }]\n")
                 .ToString(),
-            "invalid_argument: identity \"svc\": holder \"rec\" uses connector type vault-kv2, "
+            "invalid_argument: identity \"svc\": issuer \"web\" uses connector type htpasswd, "
             "which validates and plans but cannot run yet (rekey connectors shows which can)");
+}
+
+TEST(ConnectorSetTest, HolderCapabilitiesTellAWriteOnlyHolderFromAReadableOne) {
+  Result<Inventory> inv =
+      Parse("  gh: { type: github-actions, admin_secret: { env: GT } }\n",
+            Bindings("      - { name: ci, system: gh, repo: o/r, secret: TOKEN }\n"));
+  ASSERT_TRUE(inv.ok());
+  ConnectorSet set(DefaultEnv(), nullptr, *inv, *inv->FindIdentity("svc"));
+  EXPECT_TRUE(set.HolderCapabilities("ci").value_or({}).write_only);
+  auto env = set.HolderCapabilities("env");
+  ASSERT_TRUE(env.ok());
+  EXPECT_FALSE(env->write_only);
+  EXPECT_EQ(set.HolderCapabilities("nope").status().code(), StatusCode::kNotFound);
 }
 
 TEST(ConnectorSetTest, AnHttpConsumerActionIsRefusedBeforeTheRun) {

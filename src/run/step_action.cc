@@ -118,11 +118,20 @@ Result<std::string> HolderStep(const Step& s, const StepEnv& e, Deadline dl) {
   // Writing is idempotent, so a write in flight at a crash is simply written again; the read-back
   // below is the check that it holds.
   REKEY_RETURN_IF_ERROR((*holder)->Write(e.values->new_value, dl));
+  auto caps = e.connectors->HolderCapabilities(s.binding);
+  if (!caps.ok()) {
+    return caps.status();
+  }
+  std::string want = e.fingerprinter->Fingerprint(e.values->new_value);
+  if (caps->write_only) {
+    // Nothing can be read back: the holder's Write verified what its API confirms.
+    return s.binding + " accepted the new value " + Fingerprinter::Short(want) +
+           " (write-only: confirmed by its API, not read back)";
+  }
   Result<SecretBytes> held = (*holder)->Read(dl);
   if (!held.ok()) {
     return held.status().WithContext("read back " + s.binding);
   }
-  std::string want = e.fingerprinter->Fingerprint(e.values->new_value);
   std::string got = e.fingerprinter->Fingerprint(*held);
   if (got != want) {
     return Status::Unavailable(s.binding + " holds " + Fingerprinter::Short(got) +

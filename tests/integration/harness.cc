@@ -211,7 +211,11 @@ std::string Sandbox::InventoryText(const InventoryOptions& o) const {
       "version: 1\n"
       "systems:\n"
       "  legacy: { type: exec }\n"
-      "  app-config: { type: file }\n"
+      "  app-config: { type: file }\n";
+  for (const std::string& system : o.extra_systems) {
+    text += "  " + system + "\n";
+  }
+  text +=
       "identities:\n"
       "  svc:\n"
       "    kind: password\n";

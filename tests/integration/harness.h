@@ -57,6 +57,8 @@ struct InventoryOptions {
   std::string generate;
   // Extra holder bindings (YAML flow maps), after the dotenv and JSON ones.
   std::vector<std::string> extra_holders;
+  // Extra systems, as "NAME: { ... }" lines, after the exec and file ones.
+  std::vector<std::string> extra_systems;
 };
 
 // A fresh directory under /tmp with the layout

@@ -146,6 +146,26 @@ milliseconds RetryAfter(const Response& response) {
   return when > now ? milliseconds((when - now) * 1000) : milliseconds(0);
 }
 
+// A 403 or 429 that is a rate limit, not a refusal (GitHub: x-ratelimit-remaining: 0, or a
+// secondary limit with retry-after). The delay is Retry-After's, else until x-ratelimit-reset
+// (epoch seconds).
+std::optional<milliseconds> RateLimitDelay(const Response& response) {
+  milliseconds delay = RetryAfter(response);
+  std::optional<std::string> remaining = response.Header("x-ratelimit-remaining");
+  bool exhausted = remaining && *remaining == "0";
+  if (!exhausted && !response.Header("retry-after")) {
+    return std::nullopt;
+  }
+  std::optional<std::string> reset = response.Header("x-ratelimit-reset");
+  if (delay == milliseconds(0) && reset && !reset->empty() && reset->size() < 12 &&
+      std::all_of(reset->begin(), reset->end(), [](unsigned char c) { return std::isdigit(c); })) {
+    time_t when = static_cast<time_t>(std::stoll(*reset));
+    time_t now = std::time(nullptr);
+    delay = when > now ? milliseconds((when - now) * 1000) : milliseconds(0);
+  }
+  return delay;
+}
+
 }  // namespace
 
 std::optional<std::string> Response::Header(std::string_view name) const {
@@ -249,6 +269,11 @@ Status StatusOf(const Response& response, std::string_view what) {
     return Status::Ok();
   }
   std::string message = std::string(what) + ": HTTP " + std::to_string(s);
+  if (s == 403 || s == 429) {
+    if (std::optional<milliseconds> delay = RateLimitDelay(response)) {
+      return Status::Unavailable(message + " (rate limited)").WithRetryAfter(*delay);
+    }
+  }
   if (s == 401 || s == 403) {
     return Status::PermissionDenied(message);
   }

@@ -66,7 +66,9 @@ class Client {
 // A non-2xx RESPONSE as a Status for WHAT ("vault system \"kv\": write secret/app"): 401/403
 // permission_denied; 404 not_found; 409/412 conflict; 429, 502, 503, 504 and other 5xx
 // unavailable (retryable), with the Retry-After header (seconds or an HTTP date) as the retry
-// hint; other 4xx invalid_argument. The message is "WHAT: HTTP 403" plus the status text: never
+// hint; other 4xx invalid_argument. A 403 that is a rate limit (x-ratelimit-remaining: 0, or a
+// Retry-After) is unavailable too, "(rate limited)", retried after Retry-After or at
+// x-ratelimit-reset. The message is "WHAT: HTTP 403" plus the status text: never
 // the body, which may echo the request. OK for 2xx.
 Status StatusOf(const Response& response, std::string_view what);
 

@@ -144,6 +144,18 @@ TEST(HttpClientTest, StatusOfMapsHttpStatusesToRetryableOrPermanentErrors) {
   Status dated = of(503, {{"retry-after", date}});
   EXPECT_GE(dated.retry_after(), 58s);
   EXPECT_LE(dated.retry_after(), 61s);
+  // A 403 that is a rate limit (GitHub's primary and secondary limits) is retryable; a plain
+  // 403, or one with requests left, stays a refusal.
+  Status primary = of(403, {{"x-ratelimit-remaining", "0"},
+                            {"x-ratelimit-reset", std::to_string(std::time(nullptr) + 30)}});
+  EXPECT_EQ(primary.code(), StatusCode::kUnavailable);
+  EXPECT_EQ(primary.message(), "vault system \"kv\": write secret/app: HTTP 403 (rate limited)");
+  EXPECT_GE(primary.retry_after(), 28s);
+  EXPECT_LE(primary.retry_after(), 31s);
+  Status secondary = of(403, {{"retry-after", "7"}});
+  EXPECT_TRUE(secondary.retryable());
+  EXPECT_EQ(secondary.retry_after(), 7000ms);
+  EXPECT_EQ(of(403, {{"x-ratelimit-remaining", "12"}}).code(), StatusCode::kPermissionDenied);
 }
 
 // `openssl s_server -www` answers any GET with 200: enough to see whom the client trusts.
