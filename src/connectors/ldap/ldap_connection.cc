@@ -2,6 +2,7 @@
 
 #include <ldap.h>
 #include <signal.h>
+#include <strings.h>
 
 #include <algorithm>
 #include <chrono>
@@ -54,15 +55,20 @@ void InitOnce() {
 }
 
 // Per-connection options: v3, no referrals chased (they would take our credentials elsewhere),
-// TLS verified against CA_FILE (or the system's CAs) in a context of this connection's own.
+// TLS verified against CA_FILE (or the system's CAs) in a context of this connection's own. A
+// connection without TLS makes no context: loading the system's CAs costs more than the bind.
 Status SetOptions(LDAP* ld, const LdapSettings& settings) {
   int version = LDAP_VERSION3;
   int demand = LDAP_OPT_X_TLS_DEMAND;
   int client = 0;
   bool ok = ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &version) == LDAP_OPT_SUCCESS &&
             ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) == LDAP_OPT_SUCCESS &&
-            ldap_set_option(ld, LDAP_OPT_RESTART, LDAP_OPT_ON) == LDAP_OPT_SUCCESS &&
-            ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand) == LDAP_OPT_SUCCESS;
+            ldap_set_option(ld, LDAP_OPT_RESTART, LDAP_OPT_ON) == LDAP_OPT_SUCCESS;
+  bool plain = !settings.starttls && strncasecmp(settings.url.c_str(), "ldap://", 7) == 0;
+  if (plain) {
+    return ok ? Status::Ok() : Status::InvalidArgument("cannot set the connection's options");
+  }
+  ok = ok && ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand) == LDAP_OPT_SUCCESS;
   if (ok && !settings.ca_file.empty()) {
     ok = ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, settings.ca_file.c_str()) ==
          LDAP_OPT_SUCCESS;
