@@ -131,7 +131,7 @@ TEST(LoaderTest, OptionTheConnectorTypeDoesNotAccept) {
             "postgres issuer)\n"
             "  hint: expected one of: system, name, role\n"
             "inv.yaml:11:9: error: holder \"v\" of identity \"svc\" is missing \"field\"\n"
-            "  hint: a vault-kv2 holder needs it\n"
+            "  hint: a vault-kv2 holder needs it: the field of the secret's data\n"
             "inv.yaml:11:44: error: unknown key \"feild\" in holder \"v\" of identity \"svc\" (a "
             "vault-kv2 holder)\n"
             "  hint: did you mean \"field\"?\n");
