@@ -15,6 +15,7 @@
 #include "base/subprocess.h"
 #include "connectors/http/http_client.h"
 #include "inventory/loader.h"
+#include "testing/holder_fixture.h"
 #include "testing/http_test_server.h"
 #include "testing/services.h"
 #include "testing/temp_dir.h"
@@ -119,27 +120,14 @@ class EtcdHolderTest : public ::testing::Test {
         "[\"true\"], accepts: [\"true\"] }]\n    holders: [{ name: cfg, system: kv, "
         "key: \"" +
         key_ + "\" }]\n";
-    Diagnostics d("inv.yaml");
-    auto inv = ParseInventory(text, "inv.yaml", &d);
-    EXPECT_EQ(d.Format(), "");
-    if (!inv.ok()) {
-      return nullptr;
-    }
-    inventory_ = std::move(*inv);
-    const Identity& id = inventory_.identities[0];
-    ConnectorContext context{DefaultEnv(), inventory_.FindSystem("kv"), &id, &id.holders[0],
-                             &resources_.back()};
-    auto holder = MakeEtcdHolder(context);
-    EXPECT_TRUE(holder.ok()) << holder.status().ToString();
-    return holder.ok() ? std::move(*holder) : nullptr;
+    return holders_.Make(text, "kv", MakeEtcdHolder);
   }
 
   TempDir dir_{"etcd-test"};
   std::string key_;
   SecretBytes old_{"old-etcd-value-Qm72"};
   SecretBytes new_{"new-etcd-value-Tz19"};
-  std::deque<SystemResources> resources_ = std::deque<SystemResources>(1);  // back(): in use
-  Inventory inventory_;
+  HolderFixture holders_;
 };
 
 TEST_F(EtcdHolderTest, WritesTheKeyAndReadsItBack) {
@@ -240,7 +228,7 @@ TEST_F(EtcdHolderTest, AWrongPasswordAndAMissingPermissionArePermanentAndNamed) 
   ASSERT_EQ(Ctl({"user", "add", user, "--interactive=false"}, "pw-Noperm-1\n"),
             "User " + user + " created");
   WritePassword("pw-Noperm-1");
-  resources_.emplace_back();  // a fresh login
+  holders_.NewResources();  // a fresh login
   holder = Make("", user);
   ASSERT_NE(holder, nullptr);
   s = holder->Write(new_, Soon());

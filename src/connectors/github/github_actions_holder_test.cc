@@ -8,6 +8,7 @@
 
 #include "inventory/loader.h"
 #include "testing/fakes/github_fake.h"
+#include "testing/holder_fixture.h"
 
 namespace rekey::github {
 namespace {
@@ -33,25 +34,12 @@ class GithubActionsHolderTest : public ::testing::Test {
         "password\n    issuers: [{ system: legacy, install: [\"true\"], accepts: [\"true\"] }]\n"
         "    holders: [{ name: ci, system: gh, " +
         owner + ", secret: DB_PASSWORD }]\n";
-    Diagnostics d("inv.yaml");
-    auto inv = ParseInventory(text, "inv.yaml", &d);
-    EXPECT_EQ(d.Format(), "");
-    if (!inv.ok()) {
-      return nullptr;
-    }
-    inventory_ = std::move(*inv);
-    const Identity& id = inventory_.identities[0];
-    ConnectorContext context{DefaultEnv(), inventory_.FindSystem("gh"), &id, &id.holders[0],
-                             &resources_.back()};
-    auto holder = MakeGithubActionsHolder(context);
-    EXPECT_TRUE(holder.ok()) << holder.status().ToString();
-    return holder.ok() ? std::move(*holder) : nullptr;
+    return holders_.Make(text, "gh", MakeGithubActionsHolder);
   }
 
   GithubFake fake_{"ghp-test-token"};
   SecretBytes new_{"new-github-value-Lx58"};
-  std::deque<SystemResources> resources_ = std::deque<SystemResources>(1);
-  Inventory inventory_;
+  HolderFixture holders_;
 };
 
 TEST_F(GithubActionsHolderTest, WriteSealsTheValueToTheRepositoryKeyAndVerifiesUpdatedAt) {
@@ -80,7 +68,7 @@ TEST_F(GithubActionsHolderTest, EnvironmentAndOrganisationSecretsUseTheirOwnPath
   ASSERT_TRUE(env->Write(new_, Soon()).ok());
   EXPECT_EQ(fake_.Value("/repos/acme/app/environments/production/secrets", "DB_PASSWORD"),
             new_.Expose());
-  resources_.emplace_back();
+  holders_.NewResources();
   fake_.Seed("/orgs/acme/actions/secrets", "DB_PASSWORD", "old", "selected");
   auto org = Make("org: acme");
   ASSERT_NE(org, nullptr);

@@ -8,6 +8,7 @@
 
 #include "inventory/loader.h"
 #include "testing/fakes/gitlab_fake.h"
+#include "testing/holder_fixture.h"
 
 namespace rekey::gitlab {
 namespace {
@@ -33,26 +34,13 @@ class GitlabCiHolderTest : public ::testing::Test {
         "    holders: [{ name: ci, system: gl, " +
         owner + ", variable: DB_PASSWORD" + (scope.empty() ? "" : ", environment_scope: " + scope) +
         " }]\n";
-    Diagnostics d("inv.yaml");
-    auto inv = ParseInventory(text, "inv.yaml", &d);
-    EXPECT_EQ(d.Format(), "");
-    if (!inv.ok()) {
-      return nullptr;
-    }
-    inventory_ = std::move(*inv);
-    const Identity& id = inventory_.identities[0];
-    ConnectorContext context{DefaultEnv(), inventory_.FindSystem("gl"), &id, &id.holders[0],
-                             &resources_.back()};
-    auto holder = MakeGitlabCiHolder(context);
-    EXPECT_TRUE(holder.ok()) << holder.status().ToString();
-    return holder.ok() ? std::move(*holder) : nullptr;
+    return holders_.Make(text, "gl", MakeGitlabCiHolder);
   }
 
   GitlabFake fake_{"glpat-test-token"};
   SecretBytes old_{"oldGitlabValue7Hq31"};
   SecretBytes new_{"newGitlabValue9Lx58"};
-  std::deque<SystemResources> resources_ = std::deque<SystemResources>(1);
-  Inventory inventory_;
+  HolderFixture holders_;
 };
 
 TEST_F(GitlabCiHolderTest, UpdateChangesOnlyTheValueOfTheVariableInItsScope) {

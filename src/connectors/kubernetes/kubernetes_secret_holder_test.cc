@@ -8,6 +8,7 @@
 
 #include "inventory/loader.h"
 #include "testing/fakes/kubernetes_fake.h"
+#include "testing/holder_fixture.h"
 
 namespace rekey::kubernetes {
 namespace {
@@ -30,26 +31,13 @@ class KubernetesSecretHolderTest : public ::testing::Test {
         "password\n    issuers: [{ system: legacy, install: [\"true\"], accepts: [\"true\"] }]\n"
         "    holders: [{ name: sec, system: k8s, namespace: billing, secret: db-creds, key: "
         "password }]\n";
-    Diagnostics d("inv.yaml");
-    auto inv = ParseInventory(text, "inv.yaml", &d);
-    EXPECT_EQ(d.Format(), "");
-    if (!inv.ok()) {
-      return nullptr;
-    }
-    inventory_ = std::move(*inv);
-    const Identity& id = inventory_.identities[0];
-    ConnectorContext context{DefaultEnv(), inventory_.FindSystem("k8s"), &id, &id.holders[0],
-                             &resources_.back()};
-    auto holder = MakeKubernetesSecretHolder(context);
-    EXPECT_TRUE(holder.ok()) << holder.status().ToString();
-    return holder.ok() ? std::move(*holder) : nullptr;
+    return holders_.Make(text, "k8s", MakeKubernetesSecretHolder);
   }
 
   KubernetesFake fake_{"k8s-test-token"};
   SecretBytes old_{"old-k8s-value-Hq31"};
   SecretBytes new_{"new-k8s-value-Lx58"};
-  std::deque<SystemResources> resources_ = std::deque<SystemResources>(1);
-  Inventory inventory_;
+  HolderFixture holders_;
 };
 
 TEST_F(KubernetesSecretHolderTest, WritePatchesOneKeyAndKeepsTheOthers) {

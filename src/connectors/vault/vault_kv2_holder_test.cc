@@ -8,6 +8,7 @@
 
 #include "inventory/loader.h"
 #include "testing/fakes/vault_kv2_fake.h"
+#include "testing/holder_fixture.h"
 #include "testing/temp_dir.h"
 
 namespace rekey::vault {
@@ -31,26 +32,13 @@ class VaultKv2HolderTest : public ::testing::Test {
         " }\nidentities:\n  svc:\n    kind: password\n    issuers: [{ system: legacy, install: "
         "[\"true\"], accepts: [\"true\"] }]\n    holders: [{ name: rec, "
         "system: kv, path: billing/db, field: password }]\n";
-    Diagnostics d("inv.yaml");
-    auto inv = ParseInventory(text, "inv.yaml", &d);
-    EXPECT_EQ(d.Format(), "");
-    if (!inv.ok()) {
-      return nullptr;
-    }
-    inventory_ = std::move(*inv);
-    const Identity& id = inventory_.identities[0];
-    ConnectorContext context{DefaultEnv(), inventory_.FindSystem("kv"), &id, &id.holders[0],
-                             &resources_.back()};
-    auto holder = MakeVaultKv2Holder(context);
-    EXPECT_TRUE(holder.ok()) << holder.status().ToString();
-    return holder.ok() ? std::move(*holder) : nullptr;
+    return holders_.Make(text, "kv", MakeVaultKv2Holder);
   }
 
   VaultKv2Fake fake_{"kv", "hvs.test-token"};
   SecretBytes old_{"old-vault-value-Hq31"};
   SecretBytes new_{"new-vault-value-Lx58"};
-  std::deque<SystemResources> resources_ = std::deque<SystemResources>(1);  // back(): in use
-  Inventory inventory_;
+  HolderFixture holders_;
 };
 
 TEST_F(VaultKv2HolderTest, WriteAddsAVersionWithTheFieldAndKeepsTheOtherFields) {
@@ -143,7 +131,7 @@ TEST_F(VaultKv2HolderTest, TheNamespaceHeaderIsSentWhenConfigured) {
   auto read = holder->Read(Soon());
   ASSERT_TRUE(read.ok()) << read.status().ToString();
   EXPECT_EQ(read->Expose(), old_.Expose());
-  resources_.emplace_back();  // a system of another namespace, under the same name
+  holders_.NewResources();  // a system of another namespace, under the same name
   auto other = Make(", namespace: team-b", scoped.url());
   ASSERT_NE(other, nullptr);
   EXPECT_EQ(other->Read(Soon()).status().code(), StatusCode::kPermissionDenied);
