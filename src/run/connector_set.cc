@@ -24,10 +24,12 @@ Result<ConnectorContext> ConnectorSet::ContextFor(const Binding& binding) {
   return ConnectorContext{env_, system, &identity_, &binding, resources_};
 }
 
-Result<Capabilities> ConnectorSet::HolderCapabilities(const std::string& name) {
-  const Binding* b = Find(identity_.holders, name);
+Result<ConnectorSet::Resolved> ConnectorSet::Resolve(const std::vector<Binding>& bindings,
+                                                     const char* role, const std::string& name) {
+  const Binding* b = Find(bindings, name);
   if (b == nullptr) {
-    return Status::NotFound("identity \"" + identity_.name + "\" has no holder \"" + name + "\"");
+    return Status::NotFound("identity \"" + identity_.name + "\" has no " + role + " \"" + name +
+                            "\"");
   }
   auto context = ContextFor(*b);
   if (!context.ok()) {
@@ -37,7 +39,15 @@ Result<Capabilities> ConnectorSet::HolderCapabilities(const std::string& name) {
   if (type == nullptr) {
     return Status::Internal("no connector type \"" + context->system->type + "\"");
   }
-  return type->capabilities(context->system->options, b->options);
+  return Resolved{*context, type};
+}
+
+Result<Capabilities> ConnectorSet::HolderCapabilities(const std::string& name) {
+  auto r = Resolve(identity_.holders, "holder", name);
+  if (!r.ok()) {
+    return r.status();
+  }
+  return r->type->capabilities(r->context.system->options, r->context.binding->options);
 }
 
 Result<Issuer*> ConnectorSet::IssuerFor(const std::string& name) {
@@ -45,19 +55,14 @@ Result<Issuer*> ConnectorSet::IssuerFor(const std::string& name) {
   if (auto it = issuers_.find(name); it != issuers_.end()) {
     return it->second.get();
   }
-  const Binding* b = Find(identity_.issuers, name);
-  if (b == nullptr) {
-    return Status::NotFound("identity \"" + identity_.name + "\" has no issuer \"" + name + "\"");
+  auto r = Resolve(identity_.issuers, "issuer", name);
+  if (!r.ok()) {
+    return r.status();
   }
-  auto context = ContextFor(*b);
-  if (!context.ok()) {
-    return context.status();
+  if (r->type->make_issuer == nullptr) {
+    return Status::Internal("connector type " + r->context.system->type + " is not implemented");
   }
-  const ConnectorType* type = FindConnectorType(context->system->type);
-  if (type == nullptr || type->make_issuer == nullptr) {
-    return Status::Internal("connector type " + context->system->type + " is not implemented");
-  }
-  auto issuer = type->make_issuer(*context);
+  auto issuer = r->type->make_issuer(r->context);
   if (!issuer.ok()) {
     return issuer.status();
   }
@@ -69,19 +74,14 @@ Result<Holder*> ConnectorSet::HolderFor(const std::string& name) {
   if (auto it = holders_.find(name); it != holders_.end()) {
     return it->second.get();
   }
-  const Binding* b = Find(identity_.holders, name);
-  if (b == nullptr) {
-    return Status::NotFound("identity \"" + identity_.name + "\" has no holder \"" + name + "\"");
+  auto r = Resolve(identity_.holders, "holder", name);
+  if (!r.ok()) {
+    return r.status();
   }
-  auto context = ContextFor(*b);
-  if (!context.ok()) {
-    return context.status();
+  if (r->type->make_holder == nullptr) {
+    return Status::Internal("connector type " + r->context.system->type + " is not implemented");
   }
-  const ConnectorType* type = FindConnectorType(context->system->type);
-  if (type == nullptr || type->make_holder == nullptr) {
-    return Status::Internal("connector type " + context->system->type + " is not implemented");
-  }
-  auto holder = type->make_holder(*context);
+  auto holder = r->type->make_holder(r->context);
   if (!holder.ok()) {
     return holder.status();
   }

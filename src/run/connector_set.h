@@ -8,6 +8,7 @@
 #include <string>
 
 #include "connectors/connector.h"
+#include "connectors/registry.h"
 
 namespace rekey {
 
@@ -38,6 +39,13 @@ class ConnectorSet {
 
  private:
   Result<ConnectorContext> ContextFor(const Binding& binding);
+  // The binding NAME among BINDINGS (a ROLE: "issuer" or "holder"), its context and its type.
+  struct Resolved {
+    ConnectorContext context;
+    const ConnectorType* type;
+  };
+  Result<Resolved> Resolve(const std::vector<Binding>& bindings, const char* role,
+                           const std::string& name);
 
   Env* env_;
   SystemResources own_resources_;
