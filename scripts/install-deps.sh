@@ -19,6 +19,8 @@ build_packages=(
   libssh-dev openssh-server openssh-client
   slapd ldap-utils openssl
   etcd-server etcd-client
+  # the htpasswd issuer's bcrypt (libxcrypt), and the nginx, curl and Apache htpasswd its tests use
+  libcrypt-dev nginx-light curl apache2-utils
 )
 
 missing=()

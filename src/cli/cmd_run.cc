@@ -72,8 +72,7 @@ class RunCommand final : public Command {
       return ReportError(context, plans.status());
     }
     for (const Plan& p : *plans) {
-      if (Status s = ConnectorSet::CheckImplemented(*inv, *inv->FindIdentity(p.identity));
-          !s.ok()) {
+      if (Status s = ConnectorSet::CheckImplemented(*inv->FindIdentity(p.identity)); !s.ok()) {
         return ReportError(context, s);
       }
     }

@@ -7,6 +7,7 @@
 #include "connectors/file/file_holder.h"
 #include "connectors/github/github_actions_holder.h"
 #include "connectors/gitlab/gitlab_ci_holder.h"
+#include "connectors/htpasswd/htpasswd_issuer.h"
 #include "connectors/kubernetes/kubernetes_secret_holder.h"
 #include "connectors/ldap/ldap_issuer.h"
 #include "connectors/mariadb/mariadb_issuer.h"
@@ -94,11 +95,17 @@ constexpr S kSshIssuer[] = {
     {"authorized_keys", T::kString, false, "default ~USER/.ssh/authorized_keys"},
     {"end_sessions", T::kList, false, "argv run on the host to end the user's sessions"},
 };
+constexpr S kHtpasswdSystem[] = {
+    {"url", T::kString, true, "the web server: http://host:port or https://host:port"},
+    {"ca_file", T::kString, false, "CA certificate file for https"},
+    {"cost", T::kInt, false, "bcrypt cost, 4-17 (default 5, as htpasswd -B); each request pays it"},
+    {"reload", T::kList, false, "argv run after the file changes (nginx needs none)"},
+};
 constexpr S kHtpasswdIssuer[] = {
-    {"path", T::kString, true, "the htpasswd file"},
+    {"path", T::kString, true, "the htpasswd file (it must exist)"},
     {"user", T::kString, true, ""},
-    {"check_url", T::kString, false, "URL whose basic auth proves a value accepted"},
-    {"reload", T::kList, false, "argv run after the file changes"},
+    {"check_path", T::kString, true,
+     "a path on url behind basic auth: 200 means accepted, 401 rejected"},
 };
 constexpr S kEtcdSystem[] = {
     {"endpoints", T::kString, true, "one client URL: http://127.0.0.1:2379"},
@@ -177,8 +184,6 @@ Capabilities SshIssuer(const Options&, const Options& binding) {
 Capabilities HtpasswdIssuer(const Options&, const Options&) {
   return {.two_values = false, .sessions = Sessions::kNone, .can_disable = false};
 }
-
-constexpr std::string_view kNotImplemented = "not implemented";
 
 const std::array<ConnectorType, 13> kTypes = {{
     {"file",
@@ -262,13 +267,13 @@ const std::array<ConnectorType, 13> kTypes = {{
      "a user's line in an htpasswd file (HTTP basic auth)",
      true,
      false,
-     {},
+     kHtpasswdSystem,
      kHtpasswdIssuer,
      {},
      HtpasswdIssuer,
+     htpasswd::MakeHtpasswdIssuer,
      nullptr,
-     nullptr,
-     kNotImplemented},
+     "real server (nginx 1.22)"},
     {"etcd",
      "a key in etcd v3",
      false,

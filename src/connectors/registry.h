@@ -38,10 +38,10 @@ struct ConnectorType {
   std::span<const OptionSpec> holder_options;
   // Capabilities of a binding of this type; options are already validated.
   Capabilities (*capabilities)(const Options& system, const Options& binding) = nullptr;
-  // Null until the type is implemented; validation and planning work regardless.
+  // Set for each role the type plays (registry_test checks it).
   Result<std::unique_ptr<Issuer>> (*make_issuer)(const ConnectorContext& context) = nullptr;
   Result<std::unique_ptr<Holder>> (*make_holder)(const ConnectorContext& context) = nullptr;
-  // How the connector is tested: "real server", "documented contract" or "not implemented".
+  // How the connector is tested: "real server (...)" or "documented API contract (...)".
   std::string_view verified;
 };
 

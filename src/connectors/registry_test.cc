@@ -13,6 +13,8 @@ TEST(RegistryTest, DeclaresEveryTypeOfTheDesignOnce) {
     EXPECT_TRUE(names.insert(t.name).second) << t.name;
     EXPECT_TRUE(t.issuer || t.holder) << t.name;
     EXPECT_NE(t.capabilities, nullptr) << t.name;
+    EXPECT_EQ(t.issuer, t.make_issuer != nullptr) << t.name;
+    EXPECT_EQ(t.holder, t.make_holder != nullptr) << t.name;
   }
   EXPECT_EQ(names, (std::set<std::string_view>{
                        "file", "exec", "postgres", "mariadb", "redis", "ldap", "ssh", "htpasswd",

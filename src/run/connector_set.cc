@@ -1,5 +1,6 @@
 #include "run/connector_set.h"
 
+#include "base/check.h"
 #include "connectors/registry.h"
 
 namespace rekey {
@@ -59,9 +60,7 @@ Result<Issuer*> ConnectorSet::IssuerFor(const std::string& name) {
   if (!r.ok()) {
     return r.status();
   }
-  if (r->type->make_issuer == nullptr) {
-    return Status::Internal("connector type " + r->context.system->type + " is not implemented");
-  }
+  REKEY_CHECK(r->type->make_issuer != nullptr);  // validation checked the type plays the role
   auto issuer = r->type->make_issuer(r->context);
   if (!issuer.ok()) {
     return issuer.status();
@@ -78,9 +77,7 @@ Result<Holder*> ConnectorSet::HolderFor(const std::string& name) {
   if (!r.ok()) {
     return r.status();
   }
-  if (r->type->make_holder == nullptr) {
-    return Status::Internal("connector type " + r->context.system->type + " is not implemented");
-  }
+  REKEY_CHECK(r->type->make_holder != nullptr);  // validation checked the type plays the role
   auto holder = r->type->make_holder(r->context);
   if (!holder.ok()) {
     return holder.status();
@@ -88,24 +85,7 @@ Result<Holder*> ConnectorSet::HolderFor(const std::string& name) {
   return (holders_[name] = std::move(*holder)).get();
 }
 
-Status ConnectorSet::CheckImplemented(const Inventory& inventory, const Identity& identity) {
-  auto check = [&](const Binding& b, bool issuer) -> Status {
-    const System* s = inventory.FindSystem(b.system);
-    const ConnectorType* t = s ? FindConnectorType(s->type) : nullptr;
-    if (t == nullptr || (issuer ? t->make_issuer == nullptr : t->make_holder == nullptr)) {
-      return Status::InvalidArgument(
-          "identity \"" + identity.name + "\": " + (issuer ? "issuer" : "holder") + " \"" + b.name +
-          "\" uses connector type " + (s ? s->type : "?") +
-          ", which validates and plans but cannot run yet (rekey connectors shows which can)");
-    }
-    return Status::Ok();
-  };
-  for (const Binding& b : identity.issuers) {
-    REKEY_RETURN_IF_ERROR(check(b, true));
-  }
-  for (const Binding& b : identity.holders) {
-    REKEY_RETURN_IF_ERROR(check(b, false));
-  }
+Status ConnectorSet::CheckImplemented(const Identity& identity) {
   for (const Consumer& c : identity.consumers) {
     for (const std::optional<Action>* a : {&c.reload, &c.confirm, &c.attest}) {
       if (a->has_value() && !(*a)->http.empty()) {

@@ -23,8 +23,8 @@ class ConnectorSet {
         inventory_(inventory),
         identity_(identity) {}
 
-  // The connector of the issuer / holder binding NAME; not_found for an unknown name,
-  // internal when its type has no implementation, or the factory's error. The pointer lives as
+  // The connector of the issuer / holder binding NAME; not_found for an unknown name, or the
+  // factory's error. The pointer lives as
   // long as this set.
   Result<Issuer*> IssuerFor(const std::string& name);
   Result<Holder*> HolderFor(const std::string& name);
@@ -32,10 +32,9 @@ class ConnectorSet {
   // not_found for an unknown name.
   Result<Capabilities> HolderCapabilities(const std::string& name);
 
-  // invalid_argument naming the first binding whose connector type is not implemented yet, or a
-  // consumer with an http action (not implemented yet), so a run refuses to start rather than
-  // block halfway.
-  static Status CheckImplemented(const Inventory& inventory, const Identity& identity);
+  // invalid_argument naming the first consumer with an http action (not implemented yet), so a
+  // run refuses to start rather than block halfway.
+  static Status CheckImplemented(const Identity& identity);
 
  private:
   Result<ConnectorContext> ContextFor(const Binding& binding);

@@ -24,7 +24,7 @@ Status Check(const std::string& systems, const std::string& identity) {
   if (!inv.ok()) {
     return inv.status();
   }
-  return ConnectorSet::CheckImplemented(*inv, *inv->FindIdentity("svc"));
+  return ConnectorSet::CheckImplemented(*inv->FindIdentity("svc"));
 }
 
 // An exec issuer and a file holder, then EXTRA_HOLDER if given.
@@ -39,14 +39,6 @@ std::string Bindings(const std::string& extra_holder = "") {
 TEST(ConnectorSetTest, ImplementedConnectorsAndExecActionsRun) {
   EXPECT_TRUE(
       Check("", Bindings() + "    consumers: [{ name: api, reload: { exec: [true] } }]\n").ok());
-}
-
-TEST(ConnectorSetTest, AConnectorTypeThatCannotRunYetIsRefusedBeforeTheRun) {
-  EXPECT_EQ(Check("  web: { type: htpasswd }\n",
-                  "    issuers: [{ system: web, path: /tmp/htpasswd, user: svc }]\n")
-                .ToString(),
-            "invalid_argument: identity \"svc\": issuer \"web\" uses connector type htpasswd, "
-            "which validates and plans but cannot run yet (rekey connectors shows which can)");
 }
 
 TEST(ConnectorSetTest, HolderCapabilitiesTellAWriteOnlyHolderFromAReadableOne) {

@@ -15,6 +15,7 @@
 #include "base/env.h"
 #include "connectors/connection_pool.h"
 #include "connectors/connector.h"
+#include "connectors/file/locked_edit.h"
 #include "connectors/ssh/ssh_session.h"
 
 namespace rekey::ssh {
@@ -34,7 +35,7 @@ class KeyFileHost {
   virtual ~KeyFileHost() = default;
 
   // Given the file's text ("" when it does not exist), the new text, or nullopt to leave it.
-  using Edit = std::function<std::optional<std::string>(std::string_view text)>;
+  using Edit = file::TextEdit;
 
   // Applies EDIT to FILE under the lock. A symbolic link is followed (its target is written).
   // A missing file is created with mode 0600, owned by the owner of its directory; a missing

@@ -1,17 +1,10 @@
-// The lock is flock(2) on the directory: it stays valid across the rename that replaces the file
-// (a lock on the file itself would be on the old inode), and needs no extra file beside it.
-#include <fcntl.h>
+// Edits go through file::EditFileLocked, as every text file rekey shares with other editors.
 #include <pwd.h>
-#include <sys/file.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <chrono>
 #include <cstring>
-#include <thread>
 
-#include "base/file_descriptor.h"
 #include "connectors/exec/command.h"
+#include "connectors/file/locked_edit.h"
 #include "connectors/file/path_guard.h"
 #include "connectors/ssh/key_file_host.h"
 
@@ -31,31 +24,6 @@ Result<std::string> DefaultPath(const std::string& user) {
   return std::string(entry.pw_dir) + "/.ssh/authorized_keys";
 }
 
-std::string DirOf(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
-
-// An exclusive flock on DIR, polled until DEADLINE.
-Result<FileDescriptor> LockDir(const std::string& dir, Deadline deadline) {
-  FileDescriptor fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd.valid()) {
-    int err = errno;
-    return err == ENOENT ? Status::NotFound(dir + " does not exist")
-                         : Status::Internal("cannot open " + dir + ": " + std::strerror(err));
-  }
-  while (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
-    if (errno != EWOULDBLOCK && errno != EINTR) {
-      return Status::Internal("cannot lock " + dir + ": " + std::strerror(errno));
-    }
-    if (std::chrono::steady_clock::now() >= deadline) {
-      return Status::Timeout("another edit held the lock on " + dir + " until the deadline");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return fd;
-}
-
 class LocalKeyFileHost final : public KeyFileHost {
  public:
   explicit LocalKeyFileHost(Env* env) : env_(env) {}
@@ -69,20 +37,7 @@ class LocalKeyFileHost final : public KeyFileHost {
     if (!target.ok()) {
       return target.status();
     }
-    Result<FileDescriptor> lock = LockDir(DirOf(*target), deadline);
-    if (!lock.ok()) {
-      return lock.status();
-    }
-    FileInfo info;
-    Result<std::string> text = Load(*target, &info);
-    if (!text.ok()) {
-      return text.status();
-    }
-    std::optional<std::string> updated = edit(*text);
-    if (!updated) {
-      return Status::Ok();
-    }
-    return env_->WriteFileAtomic(*target, *updated, info);
+    return file::EditFileLocked(env_, *target, edit, file::IfMissing::kCreate, deadline);
   }
 
   Status Run(const std::vector<std::string>& argv, Deadline deadline) override {
@@ -91,25 +46,6 @@ class LocalKeyFileHost final : public KeyFileHost {
   }
 
  private:
-  // The text of TARGET and, in INFO, its attributes; a missing file reads as "" with mode 0600
-  // and its directory's owner.
-  Result<std::string> Load(const std::string& target, FileInfo* info) {
-    Result<FileInfo> existing = env_->Stat(target);
-    if (existing.ok()) {
-      *info = *existing;
-      return env_->ReadFile(target);
-    }
-    if (existing.status().code() != StatusCode::kNotFound) {
-      return existing.status();
-    }
-    Result<FileInfo> dir = env_->Stat(DirOf(target));
-    if (!dir.ok()) {
-      return dir.status();
-    }
-    *info = FileInfo{.mode = 0600, .uid = dir->uid, .gid = dir->gid};
-    return std::string();
-  }
-
   Env* env_;
 };
 

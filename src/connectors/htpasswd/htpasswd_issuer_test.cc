@@ -1,0 +1,256 @@
+// Against the real nginx that scripts/test-services starts (testing/services.h). Every test owns
+// an htpasswd file, served under /files/NAME/, and checks what it relies on with clients that
+// share no code with the issuer: curl (what nginx answers) and Apache's htpasswd -v (the line is
+// one Apache reads too).
+#include "connectors/htpasswd/htpasswd_issuer.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "base/subprocess.h"
+#include "inventory/loader.h"
+#include "testing/services.h"
+
+namespace rekey::htpasswd {
+namespace {
+
+namespace services = testing_services;
+
+Deadline Soon() { return std::chrono::steady_clock::now() + std::chrono::seconds(5); }
+
+std::string Read(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void Write(const std::string& path, const std::string& text, mode_t mode) {
+  std::ofstream(path) << text;
+  ASSERT_EQ(::chmod(path.c_str(), mode), 0);
+}
+
+// The HTTP status nginx answers at PATH for USER:PASSWORD, asked by curl (the credentials go in
+// its config on stdin, not in argv).
+int CurlStatus(const std::string& path, const std::string& user, std::string_view password) {
+  std::string config = "user = \"" + user + ":" + std::string(password) + "\"\n";
+  ProcessSpec spec;
+  spec.argv = {"curl",      "-s", "-o",
+               "/dev/null", "-w", "%{http_code}",
+               "-K",        "-",  services::Get("REKEY_NGINX_URL") + path};
+  spec.stdin_data = config;
+  auto r = RunProcess(spec);
+  EXPECT_TRUE(r.ok() && r->exit_code == 0) << (r.ok() ? r->stderr_data : r.status().ToString());
+  return r.ok() ? std::atoi(r->stdout_data.c_str()) : -1;
+}
+
+// Whether Apache's htpasswd verifies PASSWORD for USER in FILE.
+bool ApacheVerifies(const std::string& file, const std::string& user, std::string_view password) {
+  ProcessSpec spec;
+  spec.argv = {"htpasswd", "-v", "-i", file, user};
+  spec.stdin_data = password;
+  auto r = RunProcess(spec);
+  EXPECT_TRUE(r.ok());
+  return r.ok() && r->exit_code == 0;
+}
+
+class HtpasswdIssuerTest : public ::testing::Test {
+ protected:
+  HtpasswdIssuerTest() {
+    static std::atomic<int> n{0};
+    name_ = "t" + std::to_string(::getpid()) + "-" + std::to_string(n++);
+    file_ = services::Get("REKEY_NGINX_HTPASSWD_DIR") + "/" + name_;
+    check_ = "/files/" + name_ + "/";
+    Result<std::string> hash = BcryptHashForTest(old_);
+    Write(file_, "# kept\nalice:" + alice_ + "\nsvc:" + *hash + "\nbob:" + bob_ + "\n", 0640);
+  }
+  ~HtpasswdIssuerTest() override { std::filesystem::remove(file_); }
+
+  static Result<std::string> BcryptHashForTest(const SecretBytes& value);
+
+  // An issuer for "svc" in this test's file, on a system with SYSTEM_OPTIONS added.
+  std::unique_ptr<Issuer> Make(const std::string& system_options = "",
+                               const std::string& check_path = "", const std::string& user = "svc",
+                               const std::string& url = "") {
+    std::string text = "version: 1\nsystems:\n  web: { type: htpasswd, url: \"" +
+                       (url.empty() ? services::Get("REKEY_NGINX_URL") : url) + "\"" +
+                       system_options + " }\nidentities:\n  svc:\n    kind: password\n" +
+                       "    issuers: [{ system: web, path: " + file_ + ", user: " + user +
+                       ", check_path: " + (check_path.empty() ? check_ : check_path) + " }]\n";
+    Diagnostics d("inv.yaml");
+    auto inv = ParseInventory(text, "inv.yaml", &d);
+    EXPECT_EQ(d.Format(), "");
+    if (!inv.ok()) {
+      return nullptr;
+    }
+    inventories_.push_back(std::make_unique<Inventory>(std::move(*inv)));
+    const Inventory& inventory = *inventories_.back();
+    const Identity& id = inventory.identities[0];
+    ConnectorContext context{DefaultEnv(), inventory.FindSystem("web"), &id, &id.issuers[0],
+                             &resources_};
+    auto issuer = MakeHtpasswdIssuer(context);
+    EXPECT_TRUE(issuer.ok()) << issuer.status().ToString();
+    return issuer.ok() ? std::move(*issuer) : nullptr;
+  }
+
+  int NginxAnswer(const SecretBytes& value) { return CurlStatus(check_, "svc", value.Expose()); }
+
+  std::string name_, file_, check_;
+  const std::string alice_ = "$2y$05$abcdefghijklmnopqrstuu5CkAUMrTTDbKzqvWlD5iWqdUHJm0KDS";
+  const std::string bob_ = "{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=";
+  SecretBytes old_{"old-web-value-Hk28"};
+  SecretBytes new_{"new-web-value-Lq93"};
+  SystemResources resources_;
+  std::vector<std::unique_ptr<Inventory>> inventories_;
+};
+
+Result<std::string> HtpasswdIssuerTest::BcryptHashForTest(const SecretBytes& value) {
+  // Made by Apache's htpasswd, not by rekey: the file starts as an operator would have it.
+  ProcessSpec spec;
+  spec.argv = {"htpasswd", "-n", "-B", "-C", "4", "-i", "svc"};
+  spec.stdin_data = value.Expose();
+  auto r = RunProcess(spec);
+  if (!r.ok() || r->exit_code != 0) {
+    return Status::Internal("htpasswd -n failed");
+  }
+  std::string line = r->stdout_data.substr(0, r->stdout_data.find('\n'));
+  return line.substr(line.find(':') + 1);
+}
+
+TEST_F(HtpasswdIssuerTest, InstallReplacesTheUsersLineAndNothingElse) {
+  auto issuer = Make();
+  ASSERT_NE(issuer, nullptr);
+  ASSERT_EQ(NginxAnswer(old_), 200);
+  ASSERT_TRUE(issuer->Install(new_, &old_, Soon()).ok());
+  EXPECT_EQ(NginxAnswer(old_), 401);
+  EXPECT_EQ(NginxAnswer(new_), 200);
+  EXPECT_TRUE(ApacheVerifies(file_, "svc", new_.Expose()));
+  std::string text = Read(file_);
+  EXPECT_TRUE(text.starts_with("# kept\nalice:" + alice_ + "\nsvc:$2y$05$")) << text;
+  EXPECT_TRUE(text.ends_with("\nbob:" + bob_ + "\n")) << text;
+  EXPECT_EQ(text.find(new_.Expose()), std::string::npos);
+  struct stat st {};
+  ASSERT_EQ(::stat(file_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0640u);
+  EXPECT_EQ(issuer->Accepts(old_, Soon()).value_or(true), false);
+  EXPECT_EQ(issuer->Accepts(new_, Soon()).value_or(false), true);
+}
+
+TEST_F(HtpasswdIssuerTest, InstallAndRemoveAreIdempotent) {
+  auto issuer = Make();
+  ASSERT_NE(issuer, nullptr);
+  ASSERT_TRUE(issuer->Install(new_, &old_, Soon()).ok());
+  std::string once = Read(file_);
+  ASSERT_TRUE(issuer->Install(new_, &old_, Soon()).ok());
+  EXPECT_EQ(Read(file_), once);  // the line already holds the value: not even re-salted
+  // The old value is no longer the user's: removing it changes nothing.
+  ASSERT_TRUE(issuer->Remove(old_, &new_, Soon()).ok());
+  EXPECT_EQ(Read(file_), once);
+  EXPECT_EQ(NginxAnswer(new_), 200);
+}
+
+TEST_F(HtpasswdIssuerTest, RemoveTakesTheLineAwayOrReplacesItWithTheNextValue) {
+  auto issuer = Make();
+  ASSERT_NE(issuer, nullptr);
+  ASSERT_TRUE(issuer->Remove(old_, &new_, Soon()).ok());
+  EXPECT_EQ(NginxAnswer(old_), 401);
+  EXPECT_EQ(NginxAnswer(new_), 200);
+  ASSERT_TRUE(issuer->Remove(new_, nullptr, Soon()).ok());
+  EXPECT_EQ(NginxAnswer(new_), 401);
+  EXPECT_EQ(Read(file_), "# kept\nalice:" + alice_ + "\nbob:" + bob_ + "\n");
+}
+
+TEST_F(HtpasswdIssuerTest, OnlyA401IsARejection) {
+  // No such file behind the path: nginx answers 403, which says nothing about the value.
+  auto missing = Make("", "/files/no-such-file/");
+  ASSERT_NE(missing, nullptr);
+  Result<bool> forbidden = missing->Accepts(old_, Soon());
+  EXPECT_EQ(forbidden.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(forbidden.status().message().find("HTTP 403"), std::string::npos)
+      << forbidden.status().ToString();
+  auto unprotected = Make("", "/nothing-here");
+  ASSERT_NE(unprotected, nullptr);
+  EXPECT_EQ(unprotected->Accepts(old_, Soon()).status().code(), StatusCode::kNotFound);
+  auto gone = Make("", "", "svc", "http://127.0.0.1:1");
+  ASSERT_NE(gone, nullptr);
+  Result<bool> down = gone->Accepts(old_, Soon());
+  EXPECT_EQ(down.status().code(), StatusCode::kUnavailable) << down.status().ToString();
+  for (const Result<bool>* r : {&forbidden, &down}) {
+    EXPECT_EQ(r->status().ToString().find(old_.Expose()), std::string::npos);
+  }
+}
+
+TEST_F(HtpasswdIssuerTest, ReloadRunsAfterEachChangeAndItsFailureIsReported) {
+  std::string prefix = services::Get("REKEY_NGINX_PREFIX");
+  auto issuer = Make(", reload: [nginx, -p, \"" + prefix + "/\", -c, \"" +
+                     services::Get("REKEY_NGINX_CONF") + "\", -s, reload]");
+  ASSERT_NE(issuer, nullptr);
+  Status s = issuer->Install(new_, &old_, Soon());
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(NginxAnswer(new_), 200);
+  auto failing = Make(", reload: [\"false\"]");
+  ASSERT_NE(failing, nullptr);
+  Status failed = failing->Install(old_, &new_, Soon());
+  EXPECT_FALSE(failed.ok());
+  EXPECT_NE(failed.ToString().find("reload"), std::string::npos) << failed.ToString();
+  EXPECT_EQ(NginxAnswer(old_), 200);  // the file changed; the reload failing is what is reported
+}
+
+TEST_F(HtpasswdIssuerTest, AMissingFileIsNotCreated) {
+  std::filesystem::remove(file_);
+  auto issuer = Make();
+  ASSERT_NE(issuer, nullptr);
+  EXPECT_EQ(issuer->Install(new_, &old_, Soon()).code(), StatusCode::kNotFound);
+  EXPECT_FALSE(std::filesystem::exists(file_));
+}
+
+TEST_F(HtpasswdIssuerTest, ConcurrentEditsOfOneFileLoseNothing) {
+  constexpr int kUsers = 6;
+  std::vector<std::unique_ptr<Issuer>> issuers;
+  for (int i = 0; i < kUsers; ++i) {
+    issuers.push_back(Make("", "", "user" + std::to_string(i)));
+    ASSERT_NE(issuers.back(), nullptr);
+  }
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int i = 0; i < kUsers; ++i) {
+    threads.emplace_back([&, i] {
+      if (!issuers[i]->Install(new_, nullptr, Soon()).ok()) {
+        ++failures;
+      }
+    });
+  }
+  for (std::thread& t : threads) {
+    t.join();
+  }
+  EXPECT_EQ(failures, 0);
+  for (int i = 0; i < kUsers; ++i) {
+    EXPECT_EQ(CurlStatus(check_, "user" + std::to_string(i), new_.Expose()), 200) << i;
+  }
+  EXPECT_EQ(NginxAnswer(old_), 200);  // svc's own line is untouched
+}
+
+TEST_F(HtpasswdIssuerTest, SettingsThatCannotWorkAreRefusedNamingTheBinding) {
+  std::string text =
+      "version: 1\nsystems:\n  web: { type: htpasswd, url: \"http://h\", cost: 3 }\n"
+      "identities:\n  svc:\n    kind: password\n"
+      "    issuers: [{ system: web, path: relative, user: svc, check_path: x }]\n";
+  Diagnostics d("inv.yaml");
+  auto inv = ParseInventory(text, "inv.yaml", &d);
+  ASSERT_TRUE(inv.ok()) << d.Format();
+  const Identity& id = inv->identities[0];
+  ConnectorContext context{DefaultEnv(), inv->FindSystem("web"), &id, &id.issuers[0], &resources_};
+  auto issuer = MakeHtpasswdIssuer(context);
+  EXPECT_EQ(issuer.status().ToString(),
+            "invalid_argument: htpasswd issuer \"web\": path \"relative\" is not an absolute path");
+}
+
+}  // namespace
+}  // namespace rekey::htpasswd
