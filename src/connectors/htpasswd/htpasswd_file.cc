@@ -78,17 +78,4 @@ std::string WithHash(std::string_view text, std::string_view user, std::string_v
   return out;
 }
 
-std::string WithoutUser(std::string_view text, std::string_view user) {
-  std::string out;
-  ForEachLine(text, [&](std::string_view line, bool newline) {
-    if (!FindHash(line, user)) {
-      out.append(line);
-      if (newline) {
-        out.push_back('\n');
-      }
-    }
-  });
-  return out;
-}
-
 }  // namespace rekey::htpasswd

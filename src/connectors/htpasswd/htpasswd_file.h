@@ -17,7 +17,4 @@ std::optional<std::string_view> HashOf(std::string_view text, std::string_view u
 // server might) are removed; a line is appended when USER has none.
 std::string WithHash(std::string_view text, std::string_view user, std::string_view hash);
 
-// TEXT without any line of USER.
-std::string WithoutUser(std::string_view text, std::string_view user);
-
 }  // namespace rekey::htpasswd

@@ -30,11 +30,6 @@ TEST(HtpasswdFileTest, WithHashAppendsAUserWithoutALine) {
   EXPECT_EQ(WithHash("", "svc", "NEW"), "svc:NEW\n");
 }
 
-TEST(HtpasswdFileTest, WithoutUserRemovesEveryLineOfTheUser) {
-  EXPECT_EQ(WithoutUser("svc:1\nalice:a\nsvc:2\nsvcx:3", "svc"), "alice:a\nsvcx:3");
-  EXPECT_EQ(WithoutUser("alice:a\n", "svc"), "alice:a\n");
-}
-
 TEST(BcryptTest, AHashMatchesItsValueAndNoOther) {
   Result<std::string> hash = BcryptHash(Value("correct horse"), kDefaultCost);
   ASSERT_TRUE(hash.ok()) << hash.status().ToString();

@@ -52,7 +52,7 @@ class HtpasswdIssuer final : public Issuer {
           if (!hash || !HashMatches(value, *hash)) {
             return kKeep;
           }
-          return next != nullptr ? kSet : kDelete;
+          return next != nullptr ? kSet : kLock;
         },
         next, deadline);
   }
@@ -86,10 +86,13 @@ class HtpasswdIssuer final : public Issuer {
   }
 
  private:
-  enum Action { kKeep, kSet, kDelete };
+  enum Action { kKeep, kSet, kLock };
+  // What a removed value leaves: a hash no password matches. The line keeps its place (and any
+  // comment) for the value installed next, and nothing derived from the old value stays.
+  static constexpr std::string_view kLocked = "!";
 
   // Edits the user's line as DECIDE says, given its hash now (nullopt: the user has no line):
-  // keep it, set it to the hash of VALUE, or delete it; then reloads.
+  // keep it, set it to the hash of VALUE, or lock it; then reloads.
   Status Change(const std::function<Action(std::optional<std::string_view>)>& decide,
                 const SecretBytes* value, Deadline deadline) {
     Result<std::string> target = file::ResolveHolderPath(s_.path, nullptr);
@@ -103,8 +106,8 @@ class HtpasswdIssuer final : public Issuer {
           switch (decide(HashOf(text, s_.user))) {
             case kKeep:
               return std::nullopt;
-            case kDelete:
-              return WithoutUser(text, s_.user);
+            case kLock:
+              return WithHash(text, s_.user, kLocked);
             case kSet:
               break;
           }

@@ -156,7 +156,7 @@ TEST_F(HtpasswdIssuerTest, InstallAndRemoveAreIdempotent) {
   EXPECT_EQ(NginxAnswer(new_), 200);
 }
 
-TEST_F(HtpasswdIssuerTest, RemoveTakesTheLineAwayOrReplacesItWithTheNextValue) {
+TEST_F(HtpasswdIssuerTest, RemoveLocksTheLineOrReplacesItWithTheNextValue) {
   auto issuer = Make();
   ASSERT_NE(issuer, nullptr);
   ASSERT_TRUE(issuer->Remove(old_, &new_, Soon()).ok());
@@ -164,7 +164,10 @@ TEST_F(HtpasswdIssuerTest, RemoveTakesTheLineAwayOrReplacesItWithTheNextValue) {
   EXPECT_EQ(NginxAnswer(new_), 200);
   ASSERT_TRUE(issuer->Remove(new_, nullptr, Soon()).ok());
   EXPECT_EQ(NginxAnswer(new_), 401);
-  EXPECT_EQ(Read(file_), "# kept\nalice:" + alice_ + "\nbob:" + bob_ + "\n");
+  EXPECT_EQ(Read(file_), "# kept\nalice:" + alice_ + "\nsvc:!\nbob:" + bob_ + "\n");
+  ASSERT_TRUE(issuer->Install(old_, nullptr, Soon()).ok());  // in its place again
+  EXPECT_EQ(NginxAnswer(old_), 200);
+  EXPECT_TRUE(Read(file_).starts_with("# kept\nalice:" + alice_ + "\nsvc:$2y$05$"));
 }
 
 TEST_F(HtpasswdIssuerTest, OnlyA401IsARejection) {

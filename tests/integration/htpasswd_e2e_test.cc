@@ -1,0 +1,181 @@
+// The real binary against the real nginx that scripts/test-services starts: an HTTP basic auth
+// user in an htpasswd file rotated and contained end to end, checked with curl (what nginx
+// answers) and Apache's htpasswd -v (passwords on stdin, never argv), which share no code with
+// rekey: the old value refused with 401, the new one (as the holder received it) served, every
+// other line of the file untouched; and an answer that is not a 401 never taken for "rejected".
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+
+#include "canary.h"
+#include "harness.h"
+#include "testing/services.h"
+
+namespace rekey::it {
+namespace {
+
+namespace services = testing_services;
+
+const std::string kOld = "old-Web-value-8c2f41";
+
+class HtpasswdE2eTest : public ::testing::Test {
+ protected:
+  HtpasswdE2eTest() {
+    static std::atomic<int> n{0};
+    name_ = "e2e" + std::to_string(::getpid()) + "-" + std::to_string(n++);
+    file_ = services::Get("REKEY_NGINX_HTPASSWD_DIR") + "/" + name_;
+    Outcome hash = RunProgram({"htpasswd", "-n", "-B", "-C", "4", "-i", "svc"}, {}, kOld);
+    EXPECT_EQ(hash.exit_code, 0) << Describe(hash);
+    head_ = "# the team's users\nalice:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\n";
+    tail_ = "bob:$apr1$x1x1x1x1$R6xq1UkJDMrUtEuE2XjC7.:the ops bot\n";
+    WriteFile(file_, head_ + Lines(hash.out).at(0) + "\n" + tail_, 0640);
+  }
+  ~HtpasswdE2eTest() override {
+    std::filesystem::remove(file_);
+    std::filesystem::remove(file_ + "-elsewhere");
+  }
+
+  // The inventory: the htpasswd issuer, checked at /files/CHECK_FILE/, and a dotenv holder.
+  void WriteInventory(const std::string& check_file = "", const std::string& system_extra = "") {
+    std::string text = "version: 1\nsystems:\n  web: { type: htpasswd, url: \"" +
+                       services::Get("REKEY_NGINX_URL") + "\", cost: 4" + system_extra +
+                       " }\n  files: { type: file }\n"
+                       "identities:\n  svc:\n    kind: password\n"
+                       "    generate: { length: 32, alphabet: alnum }\n"
+                       "    issuers: [{ system: web, path: " +
+                       file_ + ", user: svc, check_path: /files/" +
+                       (check_file.empty() ? name_ : check_file) +
+                       "/ }]\n"
+                       "    holders: [{ name: app-env, system: files, path: " +
+                       box_.env_file() + ", format: dotenv, key: PASSWORD }]\n";
+    WriteFile(box_.inventory(), text);
+  }
+
+  ::testing::AssertionResult InitAndAdopt() const {
+    WriteFile(box_.env_file(), "PASSWORD=" + kOld + "\n");
+    Outcome init = box_.Rekey({"init"});
+    Outcome adopt = box_.Rekey({"adopt", "-i", box_.inventory(), "svc"}, {}, kOld);
+    if (init.exit_code != 0 || adopt.exit_code != 0) {
+      return ::testing::AssertionFailure() << Describe(init) << Describe(adopt);
+    }
+    return ::testing::AssertionSuccess();
+  }
+
+  // What nginx answers curl for svc:PASSWORD (given in curl's config on stdin).
+  int Answer(const std::string& password) const {
+    Outcome o = RunProgram({"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-K", "-",
+                            services::Get("REKEY_NGINX_URL") + "/files/" + name_ + "/"},
+                           {}, "user = \"svc:" + password + "\"\n");
+    EXPECT_EQ(o.exit_code, 0) << Describe(o);
+    return std::atoi(o.out.c_str());
+  }
+
+  bool ApacheVerifies(const std::string& password) const {
+    return RunProgram({"htpasswd", "-v", "-i", file_, "svc"}, {}, password).exit_code == 0;
+  }
+
+  // The end state of every successful run: only the holder's value is served, and the file is
+  // as it was but for svc's line.
+  void ExpectOnlyTheNewValue() const {
+    std::optional<std::string> fresh = box_.DotenvValue();
+    ASSERT_TRUE(fresh.has_value());
+    EXPECT_EQ(Answer(kOld), 401);
+    EXPECT_EQ(Answer(*fresh), 200);
+    EXPECT_TRUE(ApacheVerifies(*fresh));
+    EXPECT_FALSE(ApacheVerifies(kOld));
+    std::string text = ReadFileOr(file_);
+    EXPECT_TRUE(text.starts_with(head_ + "svc:$2y$04$")) << text;
+    EXPECT_TRUE(text.ends_with("\n" + tail_)) << text;
+    EXPECT_EQ(Lines(text).size(), 4u) << text;
+    EXPECT_TRUE(AuditVerifies(box_));
+  }
+
+  std::string name_, file_, head_, tail_;
+  Sandbox box_;
+};
+
+TEST_F(HtpasswdE2eTest, RotateEndsWithOnlyTheNewValueAccepted) {
+  WriteInventory();
+  ASSERT_TRUE(InitAndAdopt());
+  ASSERT_EQ(Answer(kOld), 200);
+
+  Outcome run = box_.Run("rotate");
+  ASSERT_EQ(run.exit_code, 0) << Describe(run);
+  ExpectOnlyTheNewValue();
+  EXPECT_EQ(box_.Status().value("state", ""), "succeeded");
+}
+
+TEST_F(HtpasswdE2eTest, ContainEndsWithOnlyTheNewValueAcceptedAndRunsTheReload) {
+  // nginx reads the file on each request; the reload is what a server that caches it needs.
+  WriteInventory("", ", reload: [nginx, -p, \"" + services::Get("REKEY_NGINX_PREFIX") +
+                         "/\", -c, \"" + services::Get("REKEY_NGINX_CONF") + "\", -s, reload]");
+  ASSERT_TRUE(InitAndAdopt());
+
+  Outcome run = box_.Run("contain");
+  ASSERT_EQ(run.exit_code, 0) << Describe(run);
+  ExpectOnlyTheNewValue();
+  nlohmann::json status = box_.Status();
+  EXPECT_EQ(status.value("state", ""), "succeeded") << status.dump();
+  EXPECT_TRUE(status.contains("contained_ms")) << status.dump();
+}
+
+TEST_F(HtpasswdE2eTest, AnAnswerThatIsNotA401IsNeverTakenForRejectedAndResumeFinishes) {
+  // The check points at a file nginx cannot find: it answers 403 whatever the value.
+  WriteInventory(name_ + "-elsewhere", ", retry: { attempts: 2, initial: 20ms, max: 50ms }");
+  ASSERT_TRUE(InitAndAdopt());
+
+  Outcome run = box_.Run("contain");
+  EXPECT_EQ(run.exit_code, 1) << Describe(run);
+  nlohmann::json blocked = box_.Status();
+  EXPECT_EQ(blocked.value("state", ""), "blocked") << blocked.dump();
+  int step = blocked.value("blocked_step", 0);
+  ASSERT_GT(step, 0) << blocked.dump();
+  const nlohmann::json& failed = blocked["steps"][step - 1];
+  EXPECT_EQ(failed.value("action", "").rfind("verify", 0), 0u) << failed.dump();
+  EXPECT_NE(failed.value("error", "").find("HTTP 403"), std::string::npos) << failed.dump();
+  for (const nlohmann::json& s : blocked["steps"]) {
+    EXPECT_FALSE(s.value("action", "") == "verify_old_rejected" && s.value("state", "") == "done")
+        << s.dump();
+  }
+
+  // The operator points the location at the file; the run resumes to its end.
+  std::filesystem::create_symlink(file_, file_ + "-elsewhere");
+  Outcome resume = box_.Rekey({"resume", "--all"});
+  ASSERT_EQ(resume.exit_code, 0) << Describe(resume);
+  ExpectOnlyTheNewValue();
+  EXPECT_EQ(box_.Status().value("state", ""), "succeeded");
+}
+
+TEST_F(HtpasswdE2eTest, NoValueLeaksIntoTheStateTheOutputOrTheServersLogs) {
+  WriteInventory();
+  ASSERT_TRUE(InitAndAdopt());
+  Outcome rotate = box_.Run("rotate");
+  ASSERT_EQ(rotate.exit_code, 0) << Describe(rotate);
+  std::string rotated = box_.DotenvValue().value_or("");
+  Outcome contain = box_.Run("contain");
+  ASSERT_EQ(contain.exit_code, 0) << Describe(contain);
+  std::string contained = box_.DotenvValue().value_or("");
+  ASSERT_NE(rotated, contained);
+
+  std::vector<std::pair<std::string, std::string>> values = {
+      {"adopted", kOld}, {"rotated", rotated}, {"contained", contained}};
+  std::vector<Leak> leaks;
+  for (const std::string& file : FilesUnder(box_.state_dir())) {
+    FindLeaks(ReadFileOr(file), file, values, &leaks);
+  }
+  for (const Outcome* o : {&rotate, &contain}) {
+    FindLeaks(o->out + o->err, "rekey's output", values, &leaks);
+  }
+  FindLeaks(ReadFileOr(file_), file_, values, &leaks);
+  std::string access = services::Get("REKEY_NGINX_PREFIX") + "/access.log";
+  ASSERT_NE(ReadFileOr(access).find("/files/" + name_ + "/"), std::string::npos) << "not logged?";
+  for (const std::string& log : {access, services::Get("REKEY_NGINX_LOG")}) {
+    FindLeaks(ReadFileOr(log), log, values, &leaks);
+  }
+  EXPECT_EQ(Describe(leaks), "");
+}
+
+}  // namespace
+}  // namespace rekey::it
