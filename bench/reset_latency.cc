@@ -2,12 +2,15 @@
 // files, with full verification, through the real executor, store and audit log; beside it, in
 // the same program and on the same servers, the bare operations that reset needs done directly
 // (the same statements, logins and file writes, no journal). Prints both medians and the ratio.
-// Then the same, in a second table, for an LDAP password (slapd, Password Modify as the admin)
-// and an SSH key (sshd, authorized_keys edited on this machine): two identities, since a password
-// and an ssh_key are different kinds, each with one issuer and no holder. Admin connections are
+// Then the same, in a second table, for an LDAP password (slapd, Password Modify as the admin),
+// an SSH key (sshd, authorized_keys edited on this machine) and an HTTP basic auth user (nginx,
+// an htpasswd line): three identities, since a password and an ssh_key are different kinds and
+// one value rarely lives in both a directory and an htpasswd file, each with one issuer and no
+// holder. Admin connections are
 // kept across iterations on both sides (rekey's pool is per process).
 // Run: build/release/bench/reset_latency [ITERATIONS [SSH_ITERATIONS]]   (starts its own servers)
 // SSH_ITERATIONS defaults to ITERATIONS / 3, at least 3 (an iteration logs in to sshd 4 times).
+#include <curl/curl.h>
 #include <fcntl.h>
 #include <hiredis/hiredis.h>
 #include <ldap.h>
@@ -27,6 +30,7 @@
 #include <vector>
 
 #include "audit/audit_log.h"
+#include "connectors/htpasswd/bcrypt.h"
 #include "inventory/loader.h"
 #include "plan/plan_json.h"
 #include "plan/planner.h"
@@ -283,6 +287,41 @@ struct BareSsh {
   }
 };
 
+// An htpasswd user: the file rewritten with the user's new bcrypt line (atomic write, the cost
+// rekey uses by default), then a request to nginx with the new value (200) and one with the old
+// (401), on one kept-alive connection.
+struct BareHtpasswd {
+  std::string path;
+  std::string user;
+  std::string url;
+  CURL* curl = nullptr;
+
+  static size_t Discard(char*, size_t size, size_t count, void*) { return size * count; }
+
+  long Answer(const std::string& password) const {
+    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(curl, CURLOPT_USERNAME, user.c_str());
+    curl_easy_setopt(curl, CURLOPT_PASSWORD, password.c_str());
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Discard);
+    long status = 0;
+    if (curl_easy_perform(curl) != CURLE_OK ||
+        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK) {
+      Fail("bare: GET " + url);
+    }
+    return status;
+  }
+  void Rotate(const std::string& old_value, const std::string& new_value) const {
+    auto hash = htpasswd::BcryptHash(SecretBytes(new_value), htpasswd::kDefaultCost);
+    if (!hash.ok()) {
+      Fail("bare: bcrypt");
+    }
+    Bare::WriteFile(path, user + ":" + *hash + "\n");
+    if (Answer(new_value) != 200 || Answer(old_value) != 401) {
+      Fail("bare: htpasswd: the new value is not the only one accepted");
+    }
+  }
+};
+
 // --- rekey --------------------------------------------------------------------------------------
 
 std::string InventoryText(const std::map<std::string, std::string>& v, const std::string& dir) {
@@ -319,6 +358,13 @@ std::string SshInventoryText(const std::map<std::string, std::string>& v) {
          ", known_hosts: " + v.at("REKEY_SSH_KNOWN_HOSTS") +
          " }\nidentities:\n  ssh-svc:\n    kind: ssh_key\n    issuers: [{ system: host, user: " +
          v.at("REKEY_SSH_USER") + ", authorized_keys: " + v.at("REKEY_SSH_AUTHORIZED_KEYS") +
+         " }]\n";
+}
+
+std::string HtpasswdInventoryText(const BareHtpasswd& web, const std::string& server) {
+  return "version: 1\nsystems:\n  web: { type: htpasswd, url: \"" + server +
+         "\" }\nidentities:\n  web-svc:\n    kind: password\n    issuers: [{ system: web, path: " +
+         web.path + ", user: " + web.user + ", check_path: " + web.url.substr(server.size()) +
          " }]\n";
 }
 
@@ -428,7 +474,8 @@ int Main(int argc, char** argv) {
   ::chmod(dir.c_str(), 0711);
   g_cleanup = script + " --dir " + services + " stop >/dev/null; rm -rf " + dir;
   if (std::system(
-          (script + " --dir " + services + " start postgres redis ldap sshd >/dev/null").c_str())) {
+          (script + " --dir " + services + " start postgres redis ldap sshd nginx >/dev/null")
+              .c_str())) {
     Fail("cannot start the servers");
   }
   auto v = Vars(services);
@@ -475,6 +522,18 @@ int Main(int argc, char** argv) {
                   BareSsh::PublicKey(std::string(ssh_initial.Expose())) + " bench-initial\n",
                   ssh.owner, ssh.group);
 
+  BareHtpasswd web;
+  web.path = v.at("REKEY_NGINX_HTPASSWD_DIR") + "/bench";
+  web.user = "bench-web";
+  web.url = v.at("REKEY_NGINX_URL") + "/files/bench/";
+  web.curl = curl_easy_init();
+  std::string web_initial = "initial-web-value";
+  auto initial_hash = htpasswd::BcryptHash(SecretBytes(web_initial), htpasswd::kDefaultCost);
+  if (web.curl == nullptr || !initial_hash.ok()) {
+    Fail("cannot set up the htpasswd user");
+  }
+  Bare::WriteFile(web.path, web.user + ":" + *initial_hash + "\n");
+
   // rekey: a state directory, each value adopted, then one run per iteration.
   Env* env = DefaultEnv();
   std::string state = dir + "/state";
@@ -516,6 +575,14 @@ int Main(int argc, char** argv) {
         ssh.Rotate(text(old_value), text(new_value));
       });
 
+  Medians basic_auth = TimeRotates(
+      rekey, HtpasswdInventoryText(web, v.at("REKEY_NGINX_URL")), SecretBytes(web_initial),
+      iterations, [](int i) { return SecretBytes("bare-web-value-" + std::to_string(i) + "-Xq9"); },
+      [&](const SecretBytes& old_value, const SecretBytes& new_value) {
+        web.Rotate(text(old_value), text(new_value));
+      });
+
+  curl_easy_cleanup(web.curl);
   PQfinish(bare.pg);
   redisFree(bare.redis);
   ldap_unbind_ext_s(ldap.admin, nullptr, nullptr);
@@ -538,6 +605,7 @@ int Main(int argc, char** argv) {
   };
   row("LDAP password (slapd, Password Modify)", dn);
   row("SSH key (sshd, local authorized_keys)", key_pair);
+  row("htpasswd user (nginx basic auth, bcrypt 5)", basic_auth);
   return 0;
 }
 
