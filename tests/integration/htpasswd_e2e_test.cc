@@ -11,6 +11,7 @@
 
 #include "canary.h"
 #include "harness.h"
+#include "testing/basic_auth.h"
 #include "testing/services.h"
 
 namespace rekey::it {
@@ -26,11 +27,9 @@ class HtpasswdE2eTest : public ::testing::Test {
     static std::atomic<int> n{0};
     name_ = "e2e" + std::to_string(::getpid()) + "-" + std::to_string(n++);
     file_ = services::Get("REKEY_NGINX_HTPASSWD_DIR") + "/" + name_;
-    Outcome hash = RunProgram({"htpasswd", "-n", "-B", "-C", "4", "-i", "svc"}, {}, kOld);
-    EXPECT_EQ(hash.exit_code, 0) << Describe(hash);
     head_ = "# the team's users\nalice:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\n";
     tail_ = "bob:$apr1$x1x1x1x1$R6xq1UkJDMrUtEuE2XjC7.:the ops bot\n";
-    WriteFile(file_, head_ + Lines(hash.out).at(0) + "\n" + tail_, 0640);
+    WriteFile(file_, head_ + services::ApacheLine("svc", kOld) + "\n" + tail_, 0640);
   }
   ~HtpasswdE2eTest() override {
     std::filesystem::remove(file_);
@@ -63,17 +62,11 @@ class HtpasswdE2eTest : public ::testing::Test {
     return ::testing::AssertionSuccess();
   }
 
-  // What nginx answers curl for svc:PASSWORD (given in curl's config on stdin).
   int Answer(const std::string& password) const {
-    Outcome o = RunProgram({"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-K", "-",
-                            services::Get("REKEY_NGINX_URL") + "/files/" + name_ + "/"},
-                           {}, "user = \"svc:" + password + "\"\n");
-    EXPECT_EQ(o.exit_code, 0) << Describe(o);
-    return std::atoi(o.out.c_str());
+    return services::BasicAuthAnswer("/files/" + name_ + "/", "svc", password);
   }
-
   bool ApacheVerifies(const std::string& password) const {
-    return RunProgram({"htpasswd", "-v", "-i", file_, "svc"}, {}, password).exit_code == 0;
+    return services::ApacheVerifies(file_, "svc", password);
   }
 
   // The end state of every successful run: only the holder's value is served, and the file is

@@ -14,8 +14,8 @@
 #include <sstream>
 #include <thread>
 
-#include "base/subprocess.h"
 #include "inventory/loader.h"
+#include "testing/basic_auth.h"
 #include "testing/services.h"
 
 namespace rekey::htpasswd {
@@ -37,30 +37,6 @@ void Write(const std::string& path, const std::string& text, mode_t mode) {
   ASSERT_EQ(::chmod(path.c_str(), mode), 0);
 }
 
-// The HTTP status nginx answers at PATH for USER:PASSWORD, asked by curl (the credentials go in
-// its config on stdin, not in argv).
-int CurlStatus(const std::string& path, const std::string& user, std::string_view password) {
-  std::string config = "user = \"" + user + ":" + std::string(password) + "\"\n";
-  ProcessSpec spec;
-  spec.argv = {"curl",      "-s", "-o",
-               "/dev/null", "-w", "%{http_code}",
-               "-K",        "-",  services::Get("REKEY_NGINX_URL") + path};
-  spec.stdin_data = config;
-  auto r = RunProcess(spec);
-  EXPECT_TRUE(r.ok() && r->exit_code == 0) << (r.ok() ? r->stderr_data : r.status().ToString());
-  return r.ok() ? std::atoi(r->stdout_data.c_str()) : -1;
-}
-
-// Whether Apache's htpasswd verifies PASSWORD for USER in FILE.
-bool ApacheVerifies(const std::string& file, const std::string& user, std::string_view password) {
-  ProcessSpec spec;
-  spec.argv = {"htpasswd", "-v", "-i", file, user};
-  spec.stdin_data = password;
-  auto r = RunProcess(spec);
-  EXPECT_TRUE(r.ok());
-  return r.ok() && r->exit_code == 0;
-}
-
 class HtpasswdIssuerTest : public ::testing::Test {
  protected:
   HtpasswdIssuerTest() {
@@ -68,12 +44,13 @@ class HtpasswdIssuerTest : public ::testing::Test {
     name_ = "t" + std::to_string(::getpid()) + "-" + std::to_string(n++);
     file_ = services::Get("REKEY_NGINX_HTPASSWD_DIR") + "/" + name_;
     check_ = "/files/" + name_ + "/";
-    Result<std::string> hash = BcryptHashForTest(old_);
-    Write(file_, "# kept\nalice:" + alice_ + "\nsvc:" + *hash + "\nbob:" + bob_ + "\n", 0640);
+    // The line made by Apache's htpasswd, not by rekey: the file starts as an operator had it.
+    Write(file_,
+          "# kept\nalice:" + alice_ + "\n" + services::ApacheLine("svc", old_.Expose()) +
+              "\nbob:" + bob_ + "\n",
+          0640);
   }
   ~HtpasswdIssuerTest() override { std::filesystem::remove(file_); }
-
-  static Result<std::string> BcryptHashForTest(const SecretBytes& value);
 
   // An issuer for "svc" in this test's file, on a system with SYSTEM_OPTIONS added.
   std::unique_ptr<Issuer> Make(const std::string& system_options = "",
@@ -100,7 +77,9 @@ class HtpasswdIssuerTest : public ::testing::Test {
     return issuer.ok() ? std::move(*issuer) : nullptr;
   }
 
-  int NginxAnswer(const SecretBytes& value) { return CurlStatus(check_, "svc", value.Expose()); }
+  int NginxAnswer(const SecretBytes& value) {
+    return services::BasicAuthAnswer(check_, "svc", value.Expose());
+  }
 
   std::string name_, file_, check_;
   const std::string alice_ = "$2y$05$abcdefghijklmnopqrstuu5CkAUMrTTDbKzqvWlD5iWqdUHJm0KDS";
@@ -111,19 +90,6 @@ class HtpasswdIssuerTest : public ::testing::Test {
   std::vector<std::unique_ptr<Inventory>> inventories_;
 };
 
-Result<std::string> HtpasswdIssuerTest::BcryptHashForTest(const SecretBytes& value) {
-  // Made by Apache's htpasswd, not by rekey: the file starts as an operator would have it.
-  ProcessSpec spec;
-  spec.argv = {"htpasswd", "-n", "-B", "-C", "4", "-i", "svc"};
-  spec.stdin_data = value.Expose();
-  auto r = RunProcess(spec);
-  if (!r.ok() || r->exit_code != 0) {
-    return Status::Internal("htpasswd -n failed");
-  }
-  std::string line = r->stdout_data.substr(0, r->stdout_data.find('\n'));
-  return line.substr(line.find(':') + 1);
-}
-
 TEST_F(HtpasswdIssuerTest, InstallReplacesTheUsersLineAndNothingElse) {
   auto issuer = Make();
   ASSERT_NE(issuer, nullptr);
@@ -131,7 +97,7 @@ TEST_F(HtpasswdIssuerTest, InstallReplacesTheUsersLineAndNothingElse) {
   ASSERT_TRUE(issuer->Install(new_, &old_, Soon()).ok());
   EXPECT_EQ(NginxAnswer(old_), 401);
   EXPECT_EQ(NginxAnswer(new_), 200);
-  EXPECT_TRUE(ApacheVerifies(file_, "svc", new_.Expose()));
+  EXPECT_TRUE(services::ApacheVerifies(file_, "svc", new_.Expose()));
   std::string text = Read(file_);
   EXPECT_TRUE(text.starts_with("# kept\nalice:" + alice_ + "\nsvc:$2y$05$")) << text;
   EXPECT_TRUE(text.ends_with("\nbob:" + bob_ + "\n")) << text;
@@ -235,7 +201,8 @@ TEST_F(HtpasswdIssuerTest, ConcurrentEditsOfOneFileLoseNothing) {
   }
   EXPECT_EQ(failures, 0);
   for (int i = 0; i < kUsers; ++i) {
-    EXPECT_EQ(CurlStatus(check_, "user" + std::to_string(i), new_.Expose()), 200) << i;
+    EXPECT_EQ(services::BasicAuthAnswer(check_, "user" + std::to_string(i), new_.Expose()), 200)
+        << i;
   }
   EXPECT_EQ(NginxAnswer(old_), 200);  // svc's own line is untouched
 }
