@@ -9,8 +9,8 @@
 #include <atomic>
 #include <filesystem>
 
-#include "canary.h"
 #include "harness.h"
+#include "rotate_contain_leaks.h"
 #include "testing/basic_auth.h"
 #include "testing/services.h"
 
@@ -144,30 +144,15 @@ TEST_F(HtpasswdE2eTest, AnAnswerThatIsNotA401IsNeverTakenForRejectedAndResumeFin
 TEST_F(HtpasswdE2eTest, NoValueLeaksIntoTheStateTheOutputOrTheServersLogs) {
   WriteInventory();
   ASSERT_TRUE(InitAndAdopt());
-  Outcome rotate = box_.Run("rotate");
-  ASSERT_EQ(rotate.exit_code, 0) << Describe(rotate);
-  std::string rotated = box_.DotenvValue().value_or("");
-  Outcome contain = box_.Run("contain");
-  ASSERT_EQ(contain.exit_code, 0) << Describe(contain);
-  std::string contained = box_.DotenvValue().value_or("");
-  ASSERT_NE(rotated, contained);
-
-  std::vector<std::pair<std::string, std::string>> values = {
-      {"adopted", kOld}, {"rotated", rotated}, {"contained", contained}};
-  std::vector<Leak> leaks;
-  for (const std::string& file : FilesUnder(box_.state_dir())) {
-    FindLeaks(ReadFileOr(file), file, values, &leaks);
-  }
-  for (const Outcome* o : {&rotate, &contain}) {
-    FindLeaks(o->out + o->err, "rekey's output", values, &leaks);
-  }
-  FindLeaks(ReadFileOr(file_), file_, values, &leaks);
+  RotateContainLeaks r = RotateContainAndSearch(box_, kOld);
+  ASSERT_TRUE(r.ran);
+  FindLeaks(ReadFileOr(file_), file_, r.values, &r.leaks);
   std::string access = services::Get("REKEY_NGINX_PREFIX") + "/access.log";
   ASSERT_NE(ReadFileOr(access).find("/files/" + name_ + "/"), std::string::npos) << "not logged?";
   for (const std::string& log : {access, services::Get("REKEY_NGINX_LOG")}) {
-    FindLeaks(ReadFileOr(log), log, values, &leaks);
+    FindLeaks(ReadFileOr(log), log, r.values, &r.leaks);
   }
-  EXPECT_EQ(Describe(leaks), "");
+  EXPECT_EQ(Describe(r.leaks), "");
 }
 
 }  // namespace

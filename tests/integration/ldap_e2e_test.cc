@@ -9,8 +9,8 @@
 #include <atomic>
 #include <map>
 
-#include "canary.h"
 #include "harness.h"
+#include "rotate_contain_leaks.h"
 #include "testing/services.h"
 
 namespace rekey::it {
@@ -293,27 +293,12 @@ TEST_F(LdapE2eTest, OneValueAcceptedByLdapAndPostgresIsResetInBothAndNeedsBoth) 
 TEST_F(LdapE2eTest, NoValueLeaksIntoTheStateTheOutputOrTheServersLog) {
   WriteInventory();
   ASSERT_TRUE(InitAndAdopt());
-  Outcome rotate = box_.Run("rotate");
-  ASSERT_EQ(rotate.exit_code, 0) << Describe(rotate);
-  std::string rotated = box_.DotenvValue().value_or("");
-  Outcome contain = box_.Run("contain");
-  ASSERT_EQ(contain.exit_code, 0) << Describe(contain);
-  std::string contained = box_.DotenvValue().value_or("");
-  ASSERT_NE(rotated, contained);
-
-  std::vector<std::pair<std::string, std::string>> values = {
-      {"adopted", kOld}, {"rotated", rotated}, {"contained", contained}};
-  std::vector<Leak> leaks;
-  for (const std::string& file : FilesUnder(box_.state_dir())) {
-    FindLeaks(ReadFileOr(file), file, values, &leaks);
-  }
-  for (const Outcome* o : {&rotate, &contain}) {
-    FindLeaks(o->out + o->err, "rekey's output", values, &leaks);
-  }
+  RotateContainLeaks r = RotateContainAndSearch(box_, kOld);
+  ASSERT_TRUE(r.ran);
   std::string log = ReadFileOr(V("REKEY_LDAP_LOG"));
   ASSERT_NE(log.find("PASSMOD id=\"" + dn_ + "\""), std::string::npos) << "not logged?";
-  FindLeaks(log, V("REKEY_LDAP_LOG"), values, &leaks);
-  EXPECT_EQ(Describe(leaks), "");
+  FindLeaks(log, V("REKEY_LDAP_LOG"), r.values, &r.leaks);
+  EXPECT_EQ(Describe(r.leaks), "");
 }
 
 // A directory stopped mid-run (SIGSTOP: it accepts connections and answers nothing) by the

@@ -10,8 +10,8 @@
 #include <sstream>
 #include <thread>
 
-#include "canary.h"
 #include "harness.h"
+#include "rotate_contain_leaks.h"
 #include "testing/services.h"
 
 namespace rekey::it {
@@ -290,32 +290,17 @@ TEST_P(ServerIssuerTest, AWrongAdminSecretBlocksAtOnceNamingTheSystem) {
 TEST_P(ServerIssuerTest, NoValueLeaksIntoTheStateTheOutputOrTheServersLog) {
   WriteInventory();
   ASSERT_TRUE(InitAndAdopt());
-  Outcome rotate = box_.Run("rotate");
-  ASSERT_EQ(rotate.exit_code, 0) << Describe(rotate);
-  std::string rotated = box_.DotenvValue().value_or("");
-  Outcome contain = box_.Run("contain");
-  ASSERT_EQ(contain.exit_code, 0) << Describe(contain);
-  std::string contained = box_.DotenvValue().value_or("");
-  ASSERT_NE(rotated, contained);
-
-  std::vector<std::pair<std::string, std::string>> values = {
-      {"adopted", kOld}, {"rotated", rotated}, {"contained", contained}};
-  std::vector<Leak> leaks;
-  for (const std::string& file : FilesUnder(box_.state_dir())) {
-    FindLeaks(ReadFileOr(file), file, values, &leaks);
-  }
-  for (const Outcome* o : {&rotate, &contain}) {
-    FindLeaks(o->out + o->err, "rekey's output", values, &leaks);
-  }
+  RotateContainLeaks r = RotateContainAndSearch(box_, kOld);
+  ASSERT_TRUE(r.ran);
   std::string log = s_.name == "postgres"  ? V("REKEY_PG_LOG")
                     : s_.name == "mariadb" ? V("REKEY_MARIADB_LOG")
                                            : "";
   if (!log.empty()) {
     std::string text = ReadFileOr(log);
     ASSERT_NE(text.find(account_), std::string::npos) << "the log does not show the account";
-    FindLeaks(text, log, {values[1], values[2]}, &leaks);
+    FindLeaks(text, log, {r.values[1], r.values[2]}, &r.leaks);
   }
-  EXPECT_EQ(Describe(leaks), "");
+  EXPECT_EQ(Describe(r.leaks), "");
 }
 
 INSTANTIATE_TEST_SUITE_P(Servers, ServerIssuerTest,
