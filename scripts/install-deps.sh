@@ -20,7 +20,7 @@ build_packages=(
   slapd ldap-utils openssl
   etcd-server etcd-client
   # the htpasswd issuer's bcrypt (libxcrypt), and the nginx, curl and Apache htpasswd its tests use
-  libcrypt-dev nginx-light curl apache2-utils
+  libcrypt-dev nginx curl apache2-utils
 )
 
 missing=()
