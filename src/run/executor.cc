@@ -196,9 +196,7 @@ class Scheduler {
       if (r.started_at == SystemTime{}) {
         r.started_at = deps_.env->Now();
       }
-      // A check changes nothing, so there is nothing to write ahead of it: after a crash it
-      // is simply asked again. Skipping the write takes one fsync off each check.
-      if (Status s = ChangesNothing(step) ? Status::Ok() : Journal("start", step, r); !s.ok()) {
+      if (Status s = NeedsNoStartRecord(step) ? Status::Ok() : Journal("start", step, r); !s.ok()) {
         return Failed(step, r, s);
       }
       Result<std::string> evidence =
@@ -223,9 +221,15 @@ class Scheduler {
     return Failed(step, r, last);
   }
 
-  static bool ChangesNothing(const Step& step) {
+  // A start record is written ahead of an action so that, after a crash, resume knows to check
+  // the system before repeating it. A check changes nothing: after a crash it is simply asked
+  // again. Generate and promote change only the store, in one durable write that is its own
+  // record, and a repeat finds it (the pending value of this run, the promotion done). Each start
+  // record skipped is one fsync off the run's critical path.
+  static bool NeedsNoStartRecord(const Step& step) {
     return step.action == StepAction::kVerifyNewAccepted ||
-           step.action == StepAction::kVerifyOldRejected;
+           step.action == StepAction::kVerifyOldRejected || step.action == StepAction::kGenerate ||
+           step.action == StepAction::kPromote;
   }
 
   Result<std::string> Perform(const Step& step, bool check_first, Deadline deadline) {
