@@ -1,6 +1,7 @@
 #include "run/executor.h"
 
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <set>
@@ -110,8 +111,12 @@ class Scheduler {
     return sys == nullptr || busy == busy_.end() || busy->second < sys->max_parallel;
   }
 
+  // Steps run on worker threads of the run's own, started only when a step is ready and every
+  // worker is busy: a run whose steps form a chain keeps two, taking turns (one journals the
+  // step it finished while the other performs the next), where a thread per step cost a
+  // thread's start and its stack's unmapping a step.
   void Schedule() {
-    std::vector<std::thread> threads;
+    std::vector<std::thread> workers;
     std::unique_lock lock(mu_);
     for (;;) {
       for (size_t i = 0; i < records_.size() && !blocked_; ++i) {
@@ -123,7 +128,13 @@ class Scheduler {
           if (const System* sys = SystemOf(plan_.steps[i])) {
             ++busy_[sys->name];
           }
-          threads.emplace_back([this, i, record = records_[i]] { Work(i, record); });
+          ready_.push_back(i);
+          if (ready_.size() > idle_) {
+            ++idle_;  // until it takes a step
+            workers.emplace_back([this] { Serve(); });
+          } else {
+            ready_cv_.notify_one();
+          }
         }
       }
       if (in_flight_.empty()) {
@@ -131,9 +142,30 @@ class Scheduler {
       }
       cv_.wait(lock);
     }
+    stopping_ = true;  // in_flight_ is empty, so ready_ is too
+    ready_cv_.notify_all();
     lock.unlock();
-    for (std::thread& t : threads) {
+    for (std::thread& t : workers) {
       t.join();
+    }
+  }
+
+  // A worker: performs ready steps until Schedule has no more.
+  void Serve() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      ready_cv_.wait(lock, [&] { return !ready_.empty() || stopping_; });
+      if (ready_.empty()) {
+        return;
+      }
+      size_t i = ready_.front();
+      ready_.pop_front();
+      --idle_;
+      StepRecord record = records_[i];
+      lock.unlock();
+      Work(i, std::move(record));
+      lock.lock();
+      ++idle_;
     }
   }
 
@@ -142,7 +174,7 @@ class Scheduler {
   // store's done record), off the run's critical path. The journal must say what happened, not
   // hold back what follows: after a crash before the done record the step is still "running", so
   // resume checks it against the system before repeating it, and then repeats the later steps in
-  // plan order. Schedule joins every step thread, so the run's end is written after all of them.
+  // plan order. Schedule joins every worker, so the run's end is written after all of them.
   void Work(size_t i, StepRecord record) {
     const Step& step = plan_.steps[i];
     StepRecord outcome = Attempt(step, std::move(record));
@@ -343,6 +375,10 @@ class Scheduler {
   std::set<size_t> in_flight_;       // guarded by mu_
   std::map<std::string, int> busy_;  // steps in flight per system; guarded by mu_
   bool blocked_ = false;             // guarded by mu_
+  std::condition_variable ready_cv_;
+  std::deque<size_t> ready_;  // in flight, for a worker to take; guarded by mu_
+  size_t idle_ = 0;           // workers waiting for a step; guarded by mu_
+  bool stopping_ = false;     // no step will be ready again; guarded by mu_
   std::mutex progress_mu_;
 };
 
