@@ -139,7 +139,7 @@ class RunCommand final : public Command {
       run->state = RunState::kBlocked;
       run->blocked_reason = "the audit log refused the run's first record: " + why.ToString();
       (void)state.journal->Write("block unaudited run",
-                                 [&] { return state.store->UpdateRun(*run); });
+                                 [&] { return state.store->UpdateRun(*run, {}); });
     }
   }
 

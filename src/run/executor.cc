@@ -1,9 +1,11 @@
 #include "run/executor.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -174,7 +176,9 @@ class Scheduler {
   // store's done record), off the run's critical path. The journal must say what happened, not
   // hold back what follows: after a crash before the done record the step is still "running", so
   // resume checks it against the system before repeating it, and then repeats the later steps in
-  // plan order. Schedule joins every worker, so the run's end is written after all of them.
+  // plan order. Schedule joins every worker, so the run's end is written after all of them. The
+  // step that succeeds last (promote) leaves its outcome to Finish, which writes it with the
+  // run's end: one audit append and one store transaction fewer at the end of every run.
   void Work(size_t i, StepRecord record) {
     const Step& step = plan_.steps[i];
     StepRecord outcome = Attempt(step, std::move(record));
@@ -191,10 +195,12 @@ class Scheduler {
       }
       if (outcome.state != StepState::kDone) {
         BlockAt(step, outcome);
+      } else if (in_flight_.empty() && AllDone()) {
+        last_done_ = i;
       }
       cv_.notify_all();
     }
-    if (outcome.state != StepState::kDone) {
+    if (outcome.state != StepState::kDone || last_done_ == i) {
       return;
     }
     if (Status s = JournalSucceeded(step, outcome); !s.ok()) {
@@ -204,6 +210,12 @@ class Scheduler {
       BlockAt(step, failed);
       cv_.notify_all();
     }
+  }
+
+  // REQUIRES: mu_ held.
+  bool AllDone() const {
+    return std::all_of(records_.begin(), records_.end(),
+                       [](const StepRecord& r) { return r.state == StepState::kDone; });
   }
 
   // REQUIRES: mu_ held. The first step to fail is the one the run is blocked at.
@@ -350,9 +362,17 @@ class Scheduler {
       event["blocked_step"] = run_.blocked_step;
       event["reason"] = run_.blocked_reason;
     }
-    REKEY_RETURN_IF_ERROR(journal_.Audit(event));
+    // The last step's outcome first, as Work would have written it, in the same two writes.
+    std::vector<json> events;
+    std::vector<StepRecord> steps;
+    if (last_done_) {
+      events.push_back(StepEvent(plan_.steps[*last_done_], records_[*last_done_], "done"));
+      steps.push_back(records_[*last_done_]);
+    }
+    events.push_back(std::move(event));
+    REKEY_RETURN_IF_ERROR(journal_.AuditAll(std::move(events)));
     REKEY_RETURN_IF_ERROR(
-        journal_.Write("run finished", [&] { return deps_.store->UpdateRun(run_); }));
+        journal_.Write("run finished", [&] { return deps_.store->UpdateRun(run_, steps); }));
     return run_;
   }
 
@@ -379,6 +399,8 @@ class Scheduler {
   std::deque<size_t> ready_;  // in flight, for a worker to take; guarded by mu_
   size_t idle_ = 0;           // workers waiting for a step; guarded by mu_
   bool stopping_ = false;     // no step will be ready again; guarded by mu_
+  // The step that succeeded last, when it left its outcome to Finish; guarded by mu_.
+  std::optional<size_t> last_done_;
   std::mutex progress_mu_;
 };
 
