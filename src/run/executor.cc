@@ -116,39 +116,40 @@ class Scheduler {
   // Steps run on worker threads of the run's own, started only when a step is ready and every
   // worker is busy: a run whose steps form a chain keeps two, taking turns (one journals the
   // step it finished while the other performs the next), where a thread per step cost a
-  // thread's start and its stack's unmapping a step.
+  // thread's start and its stack's unmapping a step. The worker that publishes a step hands out
+  // the steps it made ready, so a hand-off wakes one thread, not this one and then a worker.
   void Schedule() {
-    std::vector<std::thread> workers;
     std::unique_lock lock(mu_);
-    for (;;) {
-      for (size_t i = 0; i < records_.size() && !blocked_; ++i) {
-        if (static_cast<int>(in_flight_.size()) >= options_.parallelism) {
-          break;
-        }
-        if (Ready(i)) {
-          in_flight_.insert(i);
-          if (const System* sys = SystemOf(plan_.steps[i])) {
-            ++busy_[sys->name];
-          }
-          ready_.push_back(i);
-          if (ready_.size() > idle_) {
-            ++idle_;  // until it takes a step
-            workers.emplace_back([this] { Serve(); });
-          } else {
-            ready_cv_.notify_one();
-          }
-        }
-      }
-      if (in_flight_.empty()) {
-        break;
-      }
-      cv_.wait(lock);
-    }
-    stopping_ = true;  // in_flight_ is empty, so ready_ is too
+    Dispatch();
+    cv_.wait(lock, [&] { return in_flight_.empty(); });
+    // Nothing is in flight, so nothing can make a step ready again: workers_ is final.
+    stopping_ = true;
     ready_cv_.notify_all();
     lock.unlock();
-    for (std::thread& t : workers) {
+    for (std::thread& t : workers_) {
       t.join();
+    }
+  }
+
+  // REQUIRES: mu_ held. Queues every ready step for a worker, starting one when none is idle.
+  void Dispatch() {
+    for (size_t i = 0; i < records_.size() && !blocked_; ++i) {
+      if (static_cast<int>(in_flight_.size()) >= options_.parallelism) {
+        break;
+      }
+      if (Ready(i)) {
+        in_flight_.insert(i);
+        if (const System* sys = SystemOf(plan_.steps[i])) {
+          ++busy_[sys->name];
+        }
+        ready_.push_back(i);
+        if (ready_.size() > idle_) {
+          ++idle_;  // until it takes a step
+          workers_.emplace_back([this] { Serve(); });
+        } else {
+          ready_cv_.notify_one();
+        }
+      }
     }
   }
 
@@ -198,7 +199,10 @@ class Scheduler {
       } else if (in_flight_.empty() && AllDone()) {
         last_done_ = i;
       }
-      cv_.notify_all();
+      Dispatch();
+      if (in_flight_.empty()) {
+        cv_.notify_all();  // Schedule waits for nothing else
+      }
     }
     if (outcome.state != StepState::kDone || last_done_ == i) {
       return;
@@ -396,9 +400,10 @@ class Scheduler {
   std::map<std::string, int> busy_;  // steps in flight per system; guarded by mu_
   bool blocked_ = false;             // guarded by mu_
   std::condition_variable ready_cv_;
-  std::deque<size_t> ready_;  // in flight, for a worker to take; guarded by mu_
-  size_t idle_ = 0;           // workers waiting for a step; guarded by mu_
-  bool stopping_ = false;     // no step will be ready again; guarded by mu_
+  std::vector<std::thread> workers_;  // guarded by mu_
+  std::deque<size_t> ready_;          // in flight, for a worker to take; guarded by mu_
+  size_t idle_ = 0;                   // workers waiting for a step; guarded by mu_
+  bool stopping_ = false;             // no step will be ready again; guarded by mu_
   // The step that succeeded last, when it left its outcome to Finish; guarded by mu_.
   std::optional<size_t> last_done_;
   std::mutex progress_mu_;
