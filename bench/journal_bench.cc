@@ -67,8 +67,8 @@ class TimedStore final : public Store {
   Result<std::vector<RunRecord>> ListRuns() override {
     return Time([&] { return inner_->ListRuns(); });
   }
-  Status UpdateRun(const RunRecord& r) override {
-    return Time([&] { return inner_->UpdateRun(r); });
+  Status UpdateRun(const RunRecord& r, const std::vector<StepRecord>& s) override {
+    return Time([&] { return inner_->UpdateRun(r, s); });
   }
   Result<std::vector<StepRecord>> GetSteps(const std::string& id) override {
     return Time([&] { return inner_->GetSteps(id); });

@@ -17,6 +17,7 @@
 #include "audit/head.h"
 #include "audit/log_tail.h"
 #include "audit/record.h"
+#include "base/check.h"
 #include "base/env.h"
 
 namespace rekey {
@@ -58,13 +59,20 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path) {
 }
 
 struct AuditLog::Waiting {
-  nlohmann::json event;
+  std::vector<nlohmann::json> events;
   Anchor anchor = Anchor::kYes;
   Result<uint64_t> seq = Status::Internal("not written");
 };
 
 Result<uint64_t> AuditLog::Append(nlohmann::json event, Anchor anchor) {
-  Waiting me{std::move(event), anchor};
+  std::vector<nlohmann::json> events;
+  events.push_back(std::move(event));
+  return AppendAll(std::move(events), anchor);
+}
+
+Result<uint64_t> AuditLog::AppendAll(std::vector<nlohmann::json> events, Anchor anchor) {
+  REKEY_CHECK(!events.empty());
+  Waiting me{std::move(events), anchor};
   commits_.Submit(&me, [this](const std::vector<Waiting*>& batch) { WriteBatch(batch); });
   return std::move(me.seq);
 }
@@ -86,20 +94,20 @@ void AuditLog::WriteBatch(const std::vector<Waiting*>& batch) {
   if (Status head = CheckHead(*last); !head.ok()) {
     return fail_all(head);
   }
-  // Chain the batch's records; an invalid event fails alone and takes no seq.
+  // Chain the batch's records; an append with an invalid event fails alone and takes no seq.
   uint64_t seq = last->seq;
   std::string hash = last->hash;
   std::string lines;
   std::vector<Waiting*> written;
   for (Waiting* w : batch) {
-    Result<std::string> line = FormatAuditRecord(seq + 1, DefaultEnv()->Now(), hash, w->event);
-    if (!line.ok()) {
-      w->seq = line.status();
+    Result<std::string> own = FormatRecords(w->events, seq, &hash);
+    if (!own.ok()) {
+      w->seq = own.status();
       continue;
     }
-    hash = AuditHash(*line);
-    w->seq = ++seq;
-    lines += *line + "\n";
+    seq += w->events.size();
+    w->seq = seq;
+    lines += *own;
     written.push_back(w);
   }
   if (written.empty()) {
@@ -124,6 +132,22 @@ void AuditLog::WriteBatch(const std::vector<Waiting*>& batch) {
       w->seq = head;
     }
   }
+}
+
+Result<std::string> AuditLog::FormatRecords(const std::vector<nlohmann::json>& events,
+                                            uint64_t after, std::string* hash) {
+  std::string lines;
+  std::string chained = *hash;
+  for (const nlohmann::json& event : events) {
+    Result<std::string> line = FormatAuditRecord(++after, DefaultEnv()->Now(), chained, event);
+    if (!line.ok()) {
+      return line.status();
+    }
+    chained = AuditHash(*line);
+    lines += *line + "\n";
+  }
+  *hash = std::move(chained);
+  return lines;
 }
 
 Result<AuditLog::Last> AuditLog::ReadLast() {

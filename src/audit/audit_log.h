@@ -60,11 +60,20 @@ class AuditLog {
   // Not for use across fork(): the child shares the parent's lock; it must Open its own.
   Result<uint64_t> Append(nlohmann::json event, Anchor anchor = Anchor::kYes);
 
+  // Appends EVENTS as consecutive records, in their order, in one write: all of them or, if one
+  // is invalid, none (invalid_argument). Returns the last one's seq; otherwise as Append.
+  // REQUIRES: EVENTS is not empty.
+  Result<uint64_t> AppendAll(std::vector<nlohmann::json> events, Anchor anchor = Anchor::kYes);
+
  private:
   struct Last;     // the last complete record, as Append needs it
-  struct Waiting;  // one Append's event, and its outcome once written
+  struct Waiting;  // one Append's events, and its outcome once written
 
   void WriteBatch(const std::vector<Waiting*>& batch);
+  // EVENTS' lines, numbered from AFTER + 1 and chained from *HASH, which becomes the last
+  // line's hash; *HASH is left as it was when an event is invalid.
+  static Result<std::string> FormatRecords(const std::vector<nlohmann::json>& events,
+                                           uint64_t after, std::string* hash);
   Result<Last> ReadLast();
   Status CheckHead(const Last& last);
   Status WriteLines(const std::string& lines, off_t rollback_size);

@@ -143,6 +143,23 @@ TEST_F(AuditLogTest, InvalidEventAppendsNothing) {
   ExpectIntact(path_, 2);
 }
 
+TEST_F(AuditLogTest, AppendAllWritesConsecutiveRecordsInOrderOrNone) {
+  auto log = OpenOrDie(path_);
+  AppendMany(*log, "r1", 1);
+  EXPECT_EQ(*log->AppendAll({Event("r1", 1), Event("r1", 2)}), 3u);
+  std::vector<std::string> lines = ReadLines(path_);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ((*ParseAuditObject(lines[1]))["step"], 1);
+  EXPECT_EQ((*ParseAuditObject(lines[2]))["step"], 2);
+  EXPECT_EQ(ReadAuditHead(path_)->value().seq, 3u);
+  auto seq = log->AppendAll({Event("r1", 3), {{"event", "run_finished"}, {"seq", 9}}});
+  EXPECT_EQ(seq.status().ToString(),
+            "invalid_argument: audit event must not set \"seq\": the log adds it");
+  EXPECT_EQ(ReadLines(path_).size(), 3u);
+  EXPECT_EQ(*log->Append(Event("r1", 3)), 4u);
+  ExpectIntact(path_, 4);
+}
+
 TEST_F(AuditLogTest, TornTailIsRepairedByTheNextAppend) {
   auto log = OpenOrDie(path_);
   AppendMany(*log, "r1", 3);

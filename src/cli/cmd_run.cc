@@ -16,6 +16,8 @@
 namespace rekey {
 namespace {
 
+// Unanchored, like the run's step records: its run_finished (or run_resumed) anchors it, and a
+// head replacement per run was an inode created and an fsync for every identity of `run --all`.
 Status AuditRunStarted(State& state, const RunRecord& run) {
   return state.journal->Audit({{"event", "run_started"},
                                {"run", run.id},
@@ -24,7 +26,8 @@ Status AuditRunStarted(State& state, const RunRecord& run) {
                                {"reason", run.reason},
                                {"user", run.user},
                                {"host", run.host},
-                               {"plan_digest", AuditHash(run.plan_json)}});
+                               {"plan_digest", AuditHash(run.plan_json)}},
+                              AuditLog::Anchor::kNo);
 }
 
 // True when no step of RUN has started: the process that created it may have died before its
@@ -135,7 +138,7 @@ class RunCommand final : public Command {
       run->state = RunState::kBlocked;
       run->blocked_reason = "the audit log refused the run's first record: " + why.ToString();
       (void)state.journal->Write("block unaudited run",
-                                 [&] { return state.store->UpdateRun(*run); });
+                                 [&] { return state.store->UpdateRun(*run, {}); });
     }
   }
 

@@ -1,8 +1,11 @@
 #include "run/executor.h"
 
+#include <algorithm>
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -110,30 +113,62 @@ class Scheduler {
     return sys == nullptr || busy == busy_.end() || busy->second < sys->max_parallel;
   }
 
+  // Steps run on worker threads of the run's own, started only when a step is ready and every
+  // worker is busy: a run whose steps form a chain keeps two, taking turns (one journals the
+  // step it finished while the other performs the next), where a thread per step cost a
+  // thread's start and its stack's unmapping a step. The worker that publishes a step hands out
+  // the steps it made ready, so a hand-off wakes one thread, not this one and then a worker.
   void Schedule() {
-    std::vector<std::thread> threads;
     std::unique_lock lock(mu_);
-    for (;;) {
-      for (size_t i = 0; i < records_.size() && !blocked_; ++i) {
-        if (static_cast<int>(in_flight_.size()) >= options_.parallelism) {
-          break;
-        }
-        if (Ready(i)) {
-          in_flight_.insert(i);
-          if (const System* sys = SystemOf(plan_.steps[i])) {
-            ++busy_[sys->name];
-          }
-          threads.emplace_back([this, i, record = records_[i]] { Work(i, record); });
-        }
-      }
-      if (in_flight_.empty()) {
+    Dispatch();
+    cv_.wait(lock, [&] { return in_flight_.empty(); });
+    // Nothing is in flight, so nothing can make a step ready again: workers_ is final.
+    stopping_ = true;
+    ready_cv_.notify_all();
+    lock.unlock();
+    for (std::thread& t : workers_) {
+      t.join();
+    }
+  }
+
+  // REQUIRES: mu_ held. Queues every ready step for a worker, starting one when none is idle.
+  void Dispatch() {
+    for (size_t i = 0; i < records_.size() && !blocked_; ++i) {
+      if (static_cast<int>(in_flight_.size()) >= options_.parallelism) {
         break;
       }
-      cv_.wait(lock);
+      if (Ready(i)) {
+        in_flight_.insert(i);
+        if (const System* sys = SystemOf(plan_.steps[i])) {
+          ++busy_[sys->name];
+        }
+        ready_.push_back(i);
+        if (ready_.size() > idle_) {
+          ++idle_;  // until it takes a step
+          workers_.emplace_back([this] { Serve(); });
+        } else {
+          ready_cv_.notify_one();
+        }
+      }
     }
-    lock.unlock();
-    for (std::thread& t : threads) {
-      t.join();
+  }
+
+  // A worker: performs ready steps until Schedule has no more.
+  void Serve() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      ready_cv_.wait(lock, [&] { return !ready_.empty() || stopping_; });
+      if (ready_.empty()) {
+        return;
+      }
+      size_t i = ready_.front();
+      ready_.pop_front();
+      --idle_;
+      StepRecord record = records_[i];
+      lock.unlock();
+      Work(i, std::move(record));
+      lock.lock();
+      ++idle_;
     }
   }
 
@@ -142,7 +177,9 @@ class Scheduler {
   // store's done record), off the run's critical path. The journal must say what happened, not
   // hold back what follows: after a crash before the done record the step is still "running", so
   // resume checks it against the system before repeating it, and then repeats the later steps in
-  // plan order. Schedule joins every step thread, so the run's end is written after all of them.
+  // plan order. Schedule joins every worker, so the run's end is written after all of them. The
+  // step that succeeds last (promote) leaves its outcome to Finish, which writes it with the
+  // run's end: one audit append and one store transaction fewer at the end of every run.
   void Work(size_t i, StepRecord record) {
     const Step& step = plan_.steps[i];
     StepRecord outcome = Attempt(step, std::move(record));
@@ -159,10 +196,15 @@ class Scheduler {
       }
       if (outcome.state != StepState::kDone) {
         BlockAt(step, outcome);
+      } else if (in_flight_.empty() && AllDone()) {
+        last_done_ = i;
       }
-      cv_.notify_all();
+      Dispatch();
+      if (in_flight_.empty()) {
+        cv_.notify_all();  // Schedule waits for nothing else
+      }
     }
-    if (outcome.state != StepState::kDone) {
+    if (outcome.state != StepState::kDone || last_done_ == i) {
       return;
     }
     if (Status s = JournalSucceeded(step, outcome); !s.ok()) {
@@ -172,6 +214,12 @@ class Scheduler {
       BlockAt(step, failed);
       cv_.notify_all();
     }
+  }
+
+  // REQUIRES: mu_ held.
+  bool AllDone() const {
+    return std::all_of(records_.begin(), records_.end(),
+                       [](const StepRecord& r) { return r.state == StepState::kDone; });
   }
 
   // REQUIRES: mu_ held. The first step to fail is the one the run is blocked at.
@@ -196,9 +244,7 @@ class Scheduler {
       if (r.started_at == SystemTime{}) {
         r.started_at = deps_.env->Now();
       }
-      // A check changes nothing, so there is nothing to write ahead of it: after a crash it
-      // is simply asked again. Skipping the write takes one fsync off each check.
-      if (Status s = ChangesNothing(step) ? Status::Ok() : Journal("start", step, r); !s.ok()) {
+      if (Status s = NeedsNoStartRecord(step) ? Status::Ok() : Journal("start", step, r); !s.ok()) {
         return Failed(step, r, s);
       }
       Result<std::string> evidence =
@@ -223,9 +269,15 @@ class Scheduler {
     return Failed(step, r, last);
   }
 
-  static bool ChangesNothing(const Step& step) {
+  // A start record is written ahead of an action so that, after a crash, resume knows to check
+  // the system before repeating it. A check changes nothing: after a crash it is simply asked
+  // again. Generate and promote change only the store, in one durable write that is its own
+  // record, and a repeat finds it (the pending value of this run, the promotion done). Each start
+  // record skipped is one fsync off the run's critical path.
+  static bool NeedsNoStartRecord(const Step& step) {
     return step.action == StepAction::kVerifyNewAccepted ||
-           step.action == StepAction::kVerifyOldRejected;
+           step.action == StepAction::kVerifyOldRejected || step.action == StepAction::kGenerate ||
+           step.action == StepAction::kPromote;
   }
 
   Result<std::string> Perform(const Step& step, bool check_first, Deadline deadline) {
@@ -314,9 +366,17 @@ class Scheduler {
       event["blocked_step"] = run_.blocked_step;
       event["reason"] = run_.blocked_reason;
     }
-    REKEY_RETURN_IF_ERROR(journal_.Audit(event));
+    // The last step's outcome first, as Work would have written it, in the same two writes.
+    std::vector<json> events;
+    std::vector<StepRecord> steps;
+    if (last_done_) {
+      events.push_back(StepEvent(plan_.steps[*last_done_], records_[*last_done_], "done"));
+      steps.push_back(records_[*last_done_]);
+    }
+    events.push_back(std::move(event));
+    REKEY_RETURN_IF_ERROR(journal_.AuditAll(std::move(events)));
     REKEY_RETURN_IF_ERROR(
-        journal_.Write("run finished", [&] { return deps_.store->UpdateRun(run_); }));
+        journal_.Write("run finished", [&] { return deps_.store->UpdateRun(run_, steps); }));
     return run_;
   }
 
@@ -339,6 +399,13 @@ class Scheduler {
   std::set<size_t> in_flight_;       // guarded by mu_
   std::map<std::string, int> busy_;  // steps in flight per system; guarded by mu_
   bool blocked_ = false;             // guarded by mu_
+  std::condition_variable ready_cv_;
+  std::vector<std::thread> workers_;  // guarded by mu_
+  std::deque<size_t> ready_;          // in flight, for a worker to take; guarded by mu_
+  size_t idle_ = 0;                   // workers waiting for a step; guarded by mu_
+  bool stopping_ = false;             // no step will be ready again; guarded by mu_
+  // The step that succeeded last, when it left its outcome to Finish; guarded by mu_.
+  std::optional<size_t> last_done_;
   std::mutex progress_mu_;
 };
 

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string_view>
+#include <vector>
 
 #include "audit/audit_log.h"
 #include "run/failpoints.h"
@@ -28,6 +29,8 @@ class Journal {
   }
   // Appends EVENT to the audit log as one numbered durable write (ANCHOR: see AuditLog).
   Status Audit(nlohmann::json event, AuditLog::Anchor anchor = AuditLog::Anchor::kYes);
+  // Appends EVENTS, in order, as one numbered durable write (AuditLog::AppendAll), anchored.
+  Status AuditAll(std::vector<nlohmann::json> events);
 
  private:
   // Brackets one write with the failpoints, also when it returns early.

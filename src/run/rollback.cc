@@ -114,7 +114,7 @@ Result<RunRecord> RollbackRun(const ExecutorDeps& deps, const Inventory& inv, co
   REKEY_RETURN_IF_ERROR(
       journal.Audit({{"event", "run_rolled_back"}, {"run", run.id}, {"identity", run.identity}}));
   REKEY_RETURN_IF_ERROR(
-      journal.Write("run rolled back", [&] { return deps.store->UpdateRun(run); }));
+      journal.Write("run rolled back", [&] { return deps.store->UpdateRun(run, {}); }));
   return run;
 }
 

@@ -213,6 +213,17 @@ TEST_F(PostgresIssuerTest, InstallMakesTheNewValueAcceptedAndTheOldRejected) {
             std::vector<std::string>{"SCRAM-SHA-256$4096:"});
 }
 
+// An ASCII value's verifier is made in rekey, any other's by libpq (SASLprep): both log in.
+TEST_F(PostgresIssuerTest, InstalledAsciiAndNonAsciiValuesAreAccepted) {
+  Made pg = Make();
+  for (const std::string& value : {RandomValue(), "caf\xc3\xa9-" + RandomValue()}) {
+    SecretBytes new_value(value);
+    ASSERT_TRUE(pg.issuer->Install(new_value, nullptr, Soon()).ok());
+    EXPECT_TRUE(CanLogIn(role_, value));
+    EXPECT_EQ(pg.issuer->Accepts(new_value, Soon()).value_or(false), true);
+  }
+}
+
 TEST_F(PostgresIssuerTest, TheClearValueNeverReachesTheServerLog) {
   Made pg = Make();
   std::string value = RandomValue();
@@ -547,6 +558,22 @@ TEST(PostgresScramVerifierTest, MatchesOnlyTheValueItWasMadeFrom) {
   EXPECT_EQ(MatchScramVerifier("SCRAM-SHA-256$4096:bm9wZQ==$AAAA", "x"), VerifierMatch::kNotScram);
   EXPECT_EQ(MatchScramVerifier(verifier.substr(0, verifier.size() - 2), "x"),
             VerifierMatch::kNotScram);
+}
+
+TEST(PostgresScramVerifierTest, MadeHereAsLibpqMakesIt) {
+  Conn conn(PQconnectStart(""));
+  std::string libpq = Verifier(conn.get(), "p@ss w0rd!", "someone");
+  // "SCRAM-SHA-256$4096:<salt>$...": made again here with libpq's salt, it is the same text.
+  size_t colon = libpq.find(':');
+  std::string salt64 = libpq.substr(colon + 1, libpq.find('$', colon) - colon - 1);
+  unsigned char salt[16];
+  size_t size = 0;
+  ASSERT_EQ(sodium_base642bin(salt, sizeof salt, salt64.data(), salt64.size(), nullptr, &size,
+                              nullptr, sodium_base64_VARIANT_ORIGINAL),
+            0);
+  ASSERT_EQ(size, sizeof salt);
+  EXPECT_EQ(MakeScramVerifier("p@ss w0rd!", salt, 4096), libpq);
+  EXPECT_EQ(MatchScramVerifier(MakeScramVerifier("x", salt, 2), "x"), VerifierMatch::kYes);
 }
 
 // Figures, not assertions: run with --gtest_also_run_disabled_tests.

@@ -104,11 +104,11 @@ TEST_F(CredentialsTest, AdoptIsRefusedWhileARunHoldsTheIdentity) {
             "conflict: identity svc is held by run r1 (running); finish or resume it first");
   RunRecord blocked = SampleRun("r1", "svc");
   blocked.state = RunState::kBlocked;
-  ASSERT_TRUE(store_->UpdateRun(blocked).ok());
+  ASSERT_TRUE(store_->UpdateRun(blocked, {}).ok());
   EXPECT_EQ(store_->Adopt("svc", SampleValue('a', "")).ToString(),
             "conflict: identity svc is held by run r1 (blocked); finish or resume it first");
   blocked.state = RunState::kSucceeded;
-  ASSERT_TRUE(store_->UpdateRun(blocked).ok());
+  ASSERT_TRUE(store_->UpdateRun(blocked, {}).ok());
   EXPECT_TRUE(store_->Adopt("svc", SampleValue('a', "")).ok());
 }
 

@@ -35,7 +35,7 @@ class RunsTest : public ::testing::Test {
     RunRecord run = SampleRun(id, identity);
     run.state = state;
     run.finished_at = At(1000);
-    return store_->UpdateRun(run);
+    return store_->UpdateRun(run, {});
   }
 
   TempDir dir_{"store"};
@@ -57,7 +57,7 @@ TEST_F(RunsTest, EveryFieldRoundTrips) {
   run.contained_at = At(1234);
   run.blocked_step = 3;
   run.blocked_reason = "timeout: orders-db did not answer within 5s";
-  ASSERT_TRUE(store_->UpdateRun(run).ok());
+  ASSERT_TRUE(store_->UpdateRun(run, {}).ok());
   got = store_->GetRun("r1");
   ASSERT_TRUE(got.ok());
   ExpectSameRun(*got, run);
@@ -65,7 +65,7 @@ TEST_F(RunsTest, EveryFieldRoundTrips) {
 
 TEST_F(RunsTest, UnknownRunIsNotFound) {
   EXPECT_EQ(store_->GetRun("nope").status().ToString(), "not_found: no run nope");
-  EXPECT_EQ(store_->UpdateRun(SampleRun("nope", "svc")).ToString(), "not_found: no run nope");
+  EXPECT_EQ(store_->UpdateRun(SampleRun("nope", "svc"), {}).ToString(), "not_found: no run nope");
 }
 
 TEST_F(RunsTest, SecondRunForTheSameIdentityConflictsAndLeavesNoTrace) {
@@ -95,7 +95,7 @@ TEST_F(RunsTest, FinishedRunCannotRunAgain) {
   ASSERT_TRUE(store_->CreateRun(SampleRun("r1", "svc"), {1}).ok());
   ASSERT_TRUE(Finish("r1", "svc", RunState::kSucceeded).ok());
   EXPECT_TRUE(Finish("r1", "svc", RunState::kSucceeded).ok());
-  EXPECT_EQ(store_->UpdateRun(SampleRun("r1", "svc")).ToString(),
+  EXPECT_EQ(store_->UpdateRun(SampleRun("r1", "svc"), {}).ToString(),
             "conflict: run r1 has finished (succeeded); it cannot become running");
 }
 

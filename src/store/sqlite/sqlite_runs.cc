@@ -144,8 +144,11 @@ Result<std::vector<RunRecord>> SqliteStore::ListRuns() {
   }
 }
 
-Status SqliteStore::UpdateRun(const RunRecord& run) {
+Status SqliteStore::UpdateRun(const RunRecord& run, const std::vector<StepRecord>& steps) {
   return Write([&]() -> Status {
+    for (const StepRecord& step : steps) {
+      REKEY_RETURN_IF_ERROR(WriteStep(run.id, step));
+    }
     Result<Statement> query = db_.Prepare("SELECT identity, state FROM runs WHERE id = ?1");
     if (!query.ok()) {
       return query.status();

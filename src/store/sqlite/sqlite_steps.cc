@@ -35,32 +35,34 @@ Result<std::vector<StepRecord>> SqliteStore::GetSteps(const std::string& run_id)
 }
 
 Status SqliteStore::UpdateStep(const std::string& run_id, const StepRecord& step) {
-  return Write([&]() -> Status {
-    Result<Statement> update = db_.Prepare(
-        "UPDATE steps SET state = ?3, attempts = ?4, last_error = ?5, evidence = ?6, "
-        "started_at = ?7, finished_at = ?8 WHERE run_id = ?1 AND step = ?2");
-    if (!update.ok()) {
-      return update.status();
-    }
-    REKEY_RETURN_IF_ERROR(update->BindText(1, run_id)
-                              .BindInt(2, step.step)
-                              .BindText(3, StepStateName(step.state))
-                              .BindInt(4, step.attempts)
-                              .BindText(5, step.last_error)
-                              .BindText(6, step.evidence)
-                              .BindOptionalInt(7, ToMillis(step.started_at))
-                              .BindOptionalInt(8, ToMillis(step.finished_at))
-                              .Run());
-    if (db_.Changes() == 1) {
-      return Status::Ok();
-    }
-    Result<bool> exists = RunExists(run_id);
-    if (!exists.ok()) {
-      return exists.status();
-    }
-    return Status::NotFound(*exists ? "run " + run_id + " has no step " + std::to_string(step.step)
-                                    : "no run " + run_id);
-  });
+  return Write([&] { return WriteStep(run_id, step); });
+}
+
+Status SqliteStore::WriteStep(const std::string& run_id, const StepRecord& step) {
+  Result<Statement> update = db_.Prepare(
+      "UPDATE steps SET state = ?3, attempts = ?4, last_error = ?5, evidence = ?6, "
+      "started_at = ?7, finished_at = ?8 WHERE run_id = ?1 AND step = ?2");
+  if (!update.ok()) {
+    return update.status();
+  }
+  REKEY_RETURN_IF_ERROR(update->BindText(1, run_id)
+                            .BindInt(2, step.step)
+                            .BindText(3, StepStateName(step.state))
+                            .BindInt(4, step.attempts)
+                            .BindText(5, step.last_error)
+                            .BindText(6, step.evidence)
+                            .BindOptionalInt(7, ToMillis(step.started_at))
+                            .BindOptionalInt(8, ToMillis(step.finished_at))
+                            .Run());
+  if (db_.Changes() == 1) {
+    return Status::Ok();
+  }
+  Result<bool> exists = RunExists(run_id);
+  if (!exists.ok()) {
+    return exists.status();
+  }
+  return Status::NotFound(*exists ? "run " + run_id + " has no step " + std::to_string(step.step)
+                                  : "no run " + run_id);
 }
 
 }  // namespace rekey::sqlite

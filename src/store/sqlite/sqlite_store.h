@@ -50,7 +50,7 @@ class SqliteStore final : public Store {
   Status CreateRun(const RunRecord& run, const std::vector<int>& step_ids) override;
   Result<RunRecord> GetRun(const std::string& run_id) override;
   Result<std::vector<RunRecord>> ListRuns() override;
-  Status UpdateRun(const RunRecord& run) override;
+  Status UpdateRun(const RunRecord& run, const std::vector<StepRecord>& steps) override;
   Result<std::vector<StepRecord>> GetSteps(const std::string& run_id) override;
   Status UpdateStep(const std::string& run_id, const StepRecord& step) override;
   // Does not wait for the store's mutex: the lease is a file of its own (file_run_lease.h).
@@ -78,6 +78,7 @@ class SqliteStore final : public Store {
   Status RunForIdentity(std::string_view sql, const std::string& identity);
   Result<bool> RunExists(const std::string& run_id);
   Status InsertSteps(const std::string& run_id, const std::vector<int>& step_ids);
+  Status WriteStep(const std::string& run_id, const StepRecord& step);
 
   Env* const env_;
   const std::string state_dir_;

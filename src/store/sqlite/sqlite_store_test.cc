@@ -92,7 +92,7 @@ TEST_F(SqliteStoreTest, AVersion1FileIsMigratedAndItsRunsStillRead) {
   Result<RunRecord> old = store->GetRun("old");
   ASSERT_TRUE(old.ok()) << old.status().ToString();
   EXPECT_EQ(old->inventory_text, SampleRun("old", "svc").inventory_text);
-  ASSERT_TRUE(store->UpdateRun(*old).ok());
+  ASSERT_TRUE(store->UpdateRun(*old, {}).ok());
   ASSERT_TRUE(store->CreateRun(SampleRun("new", "other"), {1}).ok());
   EXPECT_EQ(store->GetRun("new")->inventory_text, SampleRun("new", "other").inventory_text);
 }

@@ -1,5 +1,6 @@
 // Tests for steps in the SQLite store: created pending, every field round trips to the
-// millisecond, unknown steps, concurrent updates from worker threads, and what a commit costs.
+// millisecond, unknown steps, steps written with their run's update, concurrent updates from
+// worker threads, and what a commit costs.
 #include <gtest/gtest.h>
 
 #include <iostream>
@@ -68,6 +69,24 @@ TEST_F(StepsTest, UnknownStepOrRunIsNotFound) {
             "not_found: run r1 has no step 9");
   EXPECT_EQ(store_->UpdateStep("r9", SampleStep(1, 0)).ToString(), "not_found: no run r9");
   EXPECT_EQ(store_->GetSteps("r9").status().ToString(), "not_found: no run r9");
+}
+
+TEST_F(StepsTest, UpdateRunWritesItsStepsInTheSameTransaction) {
+  RunRecord run = SampleRun("r1", "svc");
+  run.state = RunState::kSucceeded;
+  run.finished_at = At(3);
+  ASSERT_TRUE(store_->UpdateRun(run, {SampleStep(3, 1, StepState::kDone)}).ok());
+  EXPECT_EQ(Steps()[2].state, StepState::kDone);
+  EXPECT_EQ(store_->GetRun("r1")->state, RunState::kSucceeded);
+
+  // A step that cannot be written undoes the run's update too.
+  ASSERT_TRUE(store_->CreateRun(SampleRun("r2", "other"), {1}).ok());
+  RunRecord other = SampleRun("r2", "other");
+  other.state = RunState::kBlocked;
+  EXPECT_EQ(store_->UpdateRun(other, {SampleStep(1, 1), SampleStep(9, 1)}).ToString(),
+            "not_found: run r2 has no step 9");
+  EXPECT_EQ(store_->GetRun("r2")->state, RunState::kRunning);
+  EXPECT_EQ(store_->GetSteps("r2")->at(0).state, StepState::kPending);
 }
 
 TEST_F(StepsTest, ConcurrentUpdatesFromFourThreads) {
