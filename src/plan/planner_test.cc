@@ -123,9 +123,22 @@ TEST_F(PlannerTest, RotateRemovesTheOldValueOnlyAfterEveryHolderAndConsumer) {
   ASSERT_EQ(removals, Ids(plan, StepAction::kRemoveOld, "cache"));  // only the overlap issuer
   EXPECT_TRUE(AllBefore(plan, propagated, removals));
   EXPECT_TRUE(AllBefore(plan, propagated, Ids(plan, StepAction::kEndSessions)));
-  EXPECT_TRUE(AllBefore(plan, propagated, Ids(plan, StepAction::kVerifyOldRejected)));
+  // Where two values are accepted, the old one is checked only once it has been removed.
+  EXPECT_TRUE(AllBefore(plan, propagated, Ids(plan, StepAction::kVerifyOldRejected, "cache")));
   // The new value is proven accepted before any holder or consumer gets it.
   EXPECT_TRUE(AllBefore(plan, Ids(plan, StepAction::kVerifyNewAccepted), propagated));
+}
+
+TEST_F(PlannerTest, RotateChecksAnOldValueASwapReplacedRightAfterTheInstall) {
+  Plan plan = MakeFor("svc", Strategy::kRotate);
+  for (const std::string issuer : {"db", "dir"}) {  // one password each: install replaces it
+    std::vector<int> checks = Ids(plan, StepAction::kVerifyOldRejected, issuer);
+    ASSERT_EQ(checks.size(), 1u) << issuer;
+    EXPECT_EQ(plan.steps[checks[0] - 1].after, Ids(plan, StepAction::kInstall, issuer)) << issuer;
+  }
+  // Its sessions are still ended only once every holder and consumer has the new value.
+  std::vector<int> propagated = Ids(plan, StepAction::kWrite);
+  EXPECT_TRUE(AllBefore(plan, propagated, Ids(plan, StepAction::kEndSessions, "db")));
 }
 
 TEST_F(PlannerTest, RotateEndsWithOldRejectedEverywhereThenPromote) {

@@ -19,9 +19,9 @@ Status CheckAllowed(const Plan& plan, const RunRecord& run, const std::vector<St
   }
   for (const StepRecord& r : steps) {
     const Step* s = plan.FindStep(r.step);
+    // A check of the old value changes nothing (a swap issuer checks it right after install).
     bool removes =
-        s && (s->action == StepAction::kRemoveOld || s->action == StepAction::kEndSessions ||
-              s->action == StepAction::kVerifyOldRejected);
+        s && (s->action == StepAction::kRemoveOld || s->action == StepAction::kEndSessions);
     if (removes && r.state != StepState::kPending) {
       return Status::InvalidArgument("run " + run.id + " started removing the old value (step " +
                                      std::to_string(s->id) +
