@@ -7,6 +7,7 @@
 #include "connectors/file/file_holder.h"
 #include "connectors/github/github_actions_holder.h"
 #include "connectors/gitlab/gitlab_ci_holder.h"
+#include "connectors/htpasswd/bcrypt.h"
 #include "connectors/htpasswd/htpasswd_issuer.h"
 #include "connectors/kubernetes/kubernetes_secret_holder.h"
 #include "connectors/ldap/ldap_issuer.h"
@@ -98,7 +99,13 @@ constexpr S kSshIssuer[] = {
 constexpr S kHtpasswdSystem[] = {
     {"url", T::kString, true, "the web server: http://host:port or https://host:port"},
     {"ca_file", T::kString, false, "CA certificate file for https"},
-    {"cost", T::kInt, false, "bcrypt cost, 4-17 (default 5, as htpasswd -B); each request pays it"},
+    {"cost",
+     T::kInt,
+     false,
+     "bcrypt cost (default 5, as htpasswd -B); each request pays it",
+     {},
+     htpasswd::kMinCost,
+     htpasswd::kMaxCost},
     {"reload", T::kList, false, "argv run after the file changes (nginx needs none)"},
 };
 constexpr S kHtpasswdIssuer[] = {

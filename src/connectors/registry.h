@@ -26,6 +26,9 @@ struct OptionSpec {
   std::string_view help;
   // kString only: when not empty, the value must be one of these (validation says which).
   std::span<const std::string_view> choices = {};
+  // kInt only: the range validation accepts.
+  int min = 0;
+  int max = 65535;
 };
 
 struct ConnectorType {

@@ -68,7 +68,7 @@ std::optional<OptionValue> ReadOption(NodeReader& reader, const YamlNode& node,
       }
       return std::nullopt;
     case OptionType::kInt:
-      if (auto v = reader.Int(node, what, 0, 65535)) {
+      if (auto v = reader.Int(node, what, spec.min, spec.max)) {
         return std::to_string(*v);
       }
       return std::nullopt;

@@ -147,6 +147,15 @@ identities: {}
             "  hint: expected one of: ppolicy, ad\n");
 }
 
+TEST(LoaderTest, AWholeNumberOptionTakesOnlyItsRange) {
+  EXPECT_EQ(Errors(R"(version: 1
+systems:
+  web: { type: htpasswd, url: "http://h", cost: 3 }
+identities: {}
+)"),
+            "inv.yaml:3:49: error: cost must be a whole number from 4 to 17\n");
+}
+
 TEST(LoaderTest, InlineSecretIsRefusedWithoutEchoingIt) {
   std::string errors = Errors(R"(version: 1
 systems:

@@ -209,7 +209,7 @@ TEST_F(HtpasswdIssuerTest, ConcurrentEditsOfOneFileLoseNothing) {
 
 TEST_F(HtpasswdIssuerTest, SettingsThatCannotWorkAreRefusedNamingTheBinding) {
   std::string text =
-      "version: 1\nsystems:\n  web: { type: htpasswd, url: \"http://h\", cost: 3 }\n"
+      "version: 1\nsystems:\n  web: { type: htpasswd, url: \"http://h\" }\n"
       "identities:\n  svc:\n    kind: password\n"
       "    issuers: [{ system: web, path: relative, user: svc, check_path: x }]\n";
   Diagnostics d("inv.yaml");
