@@ -52,16 +52,6 @@ class HtpasswdE2eTest : public ::testing::Test {
     WriteFile(box_.inventory(), text);
   }
 
-  ::testing::AssertionResult InitAndAdopt() const {
-    WriteFile(box_.env_file(), "PASSWORD=" + kOld + "\n");
-    Outcome init = box_.Rekey({"init"});
-    Outcome adopt = box_.Rekey({"adopt", "-i", box_.inventory(), "svc"}, {}, kOld);
-    if (init.exit_code != 0 || adopt.exit_code != 0) {
-      return ::testing::AssertionFailure() << Describe(init) << Describe(adopt);
-    }
-    return ::testing::AssertionSuccess();
-  }
-
   int Answer(const std::string& password) const {
     return services::BasicAuthAnswer("/files/" + name_ + "/", "svc", password);
   }
@@ -91,7 +81,7 @@ class HtpasswdE2eTest : public ::testing::Test {
 
 TEST_F(HtpasswdE2eTest, RotateEndsWithOnlyTheNewValueAccepted) {
   WriteInventory();
-  ASSERT_TRUE(InitAndAdopt());
+  ASSERT_TRUE(box_.InitAndAdopt(kOld));
   ASSERT_EQ(Answer(kOld), 200);
 
   Outcome run = box_.Run("rotate");
@@ -104,7 +94,7 @@ TEST_F(HtpasswdE2eTest, ContainEndsWithOnlyTheNewValueAcceptedAndRunsTheReload) 
   // nginx reads the file on each request; the reload is what a server that caches it needs.
   WriteInventory("", ", reload: [nginx, -p, \"" + services::Get("REKEY_NGINX_PREFIX") +
                          "/\", -c, \"" + services::Get("REKEY_NGINX_CONF") + "\", -s, reload]");
-  ASSERT_TRUE(InitAndAdopt());
+  ASSERT_TRUE(box_.InitAndAdopt(kOld));
 
   Outcome run = box_.Run("contain");
   ASSERT_EQ(run.exit_code, 0) << Describe(run);
@@ -117,7 +107,7 @@ TEST_F(HtpasswdE2eTest, ContainEndsWithOnlyTheNewValueAcceptedAndRunsTheReload) 
 TEST_F(HtpasswdE2eTest, AnAnswerThatIsNotA401IsNeverTakenForRejectedAndResumeFinishes) {
   // The check points at a file nginx cannot find: it answers 403 whatever the value.
   WriteInventory(name_ + "-elsewhere", ", retry: { attempts: 2, initial: 20ms, max: 50ms }");
-  ASSERT_TRUE(InitAndAdopt());
+  ASSERT_TRUE(box_.InitAndAdopt(kOld));
 
   Outcome run = box_.Run("contain");
   EXPECT_EQ(run.exit_code, 1) << Describe(run);
@@ -143,7 +133,7 @@ TEST_F(HtpasswdE2eTest, AnAnswerThatIsNotA401IsNeverTakenForRejectedAndResumeFin
 
 TEST_F(HtpasswdE2eTest, NoValueLeaksIntoTheStateTheOutputOrTheServersLogs) {
   WriteInventory();
-  ASSERT_TRUE(InitAndAdopt());
+  ASSERT_TRUE(box_.InitAndAdopt(kOld));
   RotateContainLeaks r = RotateContainAndSearch(box_, kOld);
   ASSERT_TRUE(r.ran);
   FindLeaks(ReadFileOr(file_), file_, r.values, &r.leaks);

@@ -102,16 +102,6 @@ class LdapE2eTest : public ::testing::Test {
     WriteFile(box_.inventory(), text);
   }
 
-  ::testing::AssertionResult InitAndAdopt() const {
-    WriteFile(box_.env_file(), "PASSWORD=" + kOld + "\n");
-    Outcome init = box_.Rekey({"init"});
-    Outcome adopt = box_.Rekey({"adopt", "-i", box_.inventory(), "svc"}, {}, kOld);
-    if (init.exit_code != 0 || adopt.exit_code != 0) {
-      return ::testing::AssertionFailure() << Describe(init) << Describe(adopt);
-    }
-    return ::testing::AssertionSuccess();
-  }
-
   // The id of the first step of the contain plan that does ACTION.
   int StepId(const std::string& strategy, const std::string& action) const {
     Outcome plan = box_.Rekey(
@@ -132,7 +122,7 @@ class LdapE2eTest : public ::testing::Test {
 
 TEST_F(LdapE2eTest, RotateEndsWithOnlyTheNewValueAcceptedAndSaysSessionsWereNotEnded) {
   WriteInventory();
-  ASSERT_TRUE(InitAndAdopt());
+  ASSERT_TRUE(box_.InitAndAdopt(kOld));
   ASSERT_TRUE(Accepts(kOld));
 
   Outcome run = box_.Run("rotate");
@@ -174,7 +164,7 @@ TEST_F(LdapE2eTest, ContainKeepsTheAccountLockedUntilEveryHolderHasTheNewValue) 
   WriteInventory("{ name: api, reload: { exec: " + reload.dump() +
                  " }, confirm: { exec: [sh, -c, 'grep -qF \"$(cat)\" " + box_.env_file() +
                  "'] } }");
-  ASSERT_TRUE(InitAndAdopt());
+  ASSERT_TRUE(box_.InitAndAdopt(kOld));
   int install = StepId("contain", "install");
   int enable = StepId("contain", "enable");
   ASSERT_GT(enable, install);
@@ -219,7 +209,7 @@ TEST_F(LdapE2eTest, ContainWithoutLockReplacesThePasswordAtTheCut) {
   text = ReadFileOr(box_.inventory());
   text.replace(text.find(", lock: ppolicy"), 15, "");
   WriteFile(box_.inventory(), text);
-  ASSERT_TRUE(InitAndAdopt());
+  ASSERT_TRUE(box_.InitAndAdopt(kOld));
   Outcome run = box_.Run("contain");
   ASSERT_EQ(run.exit_code, 0) << Describe(run);
   EXPECT_TRUE(Accepts(box_.DotenvValue().value_or("")));
@@ -250,7 +240,7 @@ TEST_F(LdapE2eTest, OneValueAcceptedByLdapAndPostgresIsResetInBothAndNeedsBoth) 
   std::string db_system = "  db: { type: postgres, dsn: \"" + V("REKEY_PG_DSN") +
                           "\", admin_secret: { file: " + pg_secret + " } }\n";
   WriteInventory("", "", db_system, ", { system: db, role: " + role + " }");
-  ASSERT_TRUE(InitAndAdopt());
+  ASSERT_TRUE(box_.InitAndAdopt(kOld));
 
   // PostgreSQL refuses rekey's admin: the run blocks, whatever LDAP did.
   WriteFile(pg_secret, "not-the-admin-password");
@@ -292,7 +282,7 @@ TEST_F(LdapE2eTest, OneValueAcceptedByLdapAndPostgresIsResetInBothAndNeedsBoth) 
 // rekey's state directory or output, and the values rekey generated are not in slapd's log.
 TEST_F(LdapE2eTest, NoValueLeaksIntoTheStateTheOutputOrTheServersLog) {
   WriteInventory();
-  ASSERT_TRUE(InitAndAdopt());
+  ASSERT_TRUE(box_.InitAndAdopt(kOld));
   RotateContainLeaks r = RotateContainAndSearch(box_, kOld);
   ASSERT_TRUE(r.ran);
   std::string log = ReadFileOr(V("REKEY_LDAP_LOG"));
@@ -327,7 +317,7 @@ class StoppedLdapTest : public LdapE2eTest {
 
 TEST_F(StoppedLdapTest, RetriesThenBlocksAndResumeFinishesOnceTheDirectoryAnswersAgain) {
   WriteInventory("", ", retry: { attempts: 3, initial: 50ms, max: 200ms }, timeout: 1s");
-  ASSERT_TRUE(InitAndAdopt());
+  ASSERT_TRUE(box_.InitAndAdopt(kOld));
 
   RunProgram({"kill", "-STOP", V("REKEY_LDAP_PID")});
   Outcome run = box_.Run("rotate");

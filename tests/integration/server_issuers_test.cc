@@ -192,16 +192,6 @@ class ServerIssuerTest : public ::testing::TestWithParam<const Server*> {
     WriteFile(box_.inventory(), text);
   }
 
-  ::testing::AssertionResult InitAndAdopt() const {
-    WriteFile(box_.env_file(), "PASSWORD=" + kOld + "\n");
-    Outcome init = box_.Rekey({"init"});
-    Outcome adopt = box_.Rekey({"adopt", "-i", box_.inventory(), "svc"}, {}, kOld);
-    if (init.exit_code != 0 || adopt.exit_code != 0) {
-      return ::testing::AssertionFailure() << Describe(init) << Describe(adopt);
-    }
-    return ::testing::AssertionSuccess();
-  }
-
   const Server& s_;
   std::string account_;
   Sandbox box_;
@@ -234,7 +224,7 @@ class OldSession {
 
 TEST_P(ServerIssuerTest, RotateEndsWithOnlyTheNewValueAcceptedAndOldSessionsEnded) {
   WriteInventory();
-  ASSERT_TRUE(InitAndAdopt());
+  ASSERT_TRUE(box_.InitAndAdopt(kOld));
   ASSERT_TRUE(Accepts(kOld));
   OldSession session(s_, account_);
 
@@ -252,7 +242,7 @@ TEST_P(ServerIssuerTest, RotateEndsWithOnlyTheNewValueAcceptedAndOldSessionsEnde
 
 TEST_P(ServerIssuerTest, ContainEndsWithOnlyTheNewValueAcceptedAndOldSessionsEnded) {
   WriteInventory();
-  ASSERT_TRUE(InitAndAdopt());
+  ASSERT_TRUE(box_.InitAndAdopt(kOld));
   OldSession session(s_, account_);
 
   Outcome run = box_.Run("contain");
@@ -270,7 +260,7 @@ TEST_P(ServerIssuerTest, ContainEndsWithOnlyTheNewValueAcceptedAndOldSessionsEnd
 
 TEST_P(ServerIssuerTest, AWrongAdminSecretBlocksAtOnceNamingTheSystem) {
   WriteInventory();
-  ASSERT_TRUE(InitAndAdopt());
+  ASSERT_TRUE(box_.InitAndAdopt(kOld));
   WriteFile(AdminSecretFile(), "not-the-admin-secret");
 
   Outcome run = box_.Run("rotate");
@@ -289,7 +279,7 @@ TEST_P(ServerIssuerTest, AWrongAdminSecretBlocksAtOnceNamingTheSystem) {
 // not in the server's statement log either (the test's own setup logs the first value there).
 TEST_P(ServerIssuerTest, NoValueLeaksIntoTheStateTheOutputOrTheServersLog) {
   WriteInventory();
-  ASSERT_TRUE(InitAndAdopt());
+  ASSERT_TRUE(box_.InitAndAdopt(kOld));
   RotateContainLeaks r = RotateContainAndSearch(box_, kOld);
   ASSERT_TRUE(r.ran);
   std::string log = s_.name == "postgres"  ? V("REKEY_PG_LOG")
@@ -321,7 +311,7 @@ TEST_P(RedisOverlapTest, BothValuesAreAcceptedUntilTheConsumerConfirms) {
                        box_.dir() + "/new-at-confirm";
   nlohmann::json argv = {"sh", "-c", script};
   WriteInventory("{ name: worker, confirm: { exec: " + argv.dump() + " } }");
-  ASSERT_TRUE(InitAndAdopt());
+  ASSERT_TRUE(box_.InitAndAdopt(kOld));
 
   Outcome run = box_.Run("rotate");
   ASSERT_EQ(run.exit_code, 0) << Describe(run);
@@ -428,7 +418,7 @@ TEST_P(StoppedServerTest, RetriesThenBlocksAndResumeFinishesOnceTheServerAnswers
                             "[ -e " + marker + " ] || { touch " + marker + "; " + stop + "; }"};
   WriteInventory("{ name: worker, confirm: { exec: " + confirm.dump() + " } }",
                  ", retry: { attempts: 3, initial: 50ms, max: 200ms }, timeout: 1s");
-  ASSERT_TRUE(InitAndAdopt());
+  ASSERT_TRUE(box_.InitAndAdopt(kOld));
 
   Outcome run = box_.Run("rotate");
   RunProgram({"sh", "-c", "kill -CONT " + Processes()});  // whatever happened, it runs again

@@ -15,7 +15,7 @@
 #include "base/subprocess.h"
 #include "connectors/http/http_client.h"
 #include "inventory/loader.h"
-#include "testing/holder_fixture.h"
+#include "testing/connector_fixture.h"
 #include "testing/http_test_server.h"
 #include "testing/services.h"
 #include "testing/temp_dir.h"
@@ -127,7 +127,7 @@ class EtcdHolderTest : public ::testing::Test {
   std::string key_;
   SecretBytes old_{"old-etcd-value-Qm72"};
   SecretBytes new_{"new-etcd-value-Tz19"};
-  HolderFixture holders_;
+  ConnectorFixture holders_;
 };
 
 TEST_F(EtcdHolderTest, WritesTheKeyAndReadsItBack) {

@@ -7,8 +7,8 @@
 #include <deque>
 
 #include "inventory/loader.h"
+#include "testing/connector_fixture.h"
 #include "testing/fakes/github_fake.h"
-#include "testing/holder_fixture.h"
 
 namespace rekey::github {
 namespace {
@@ -39,7 +39,7 @@ class GithubActionsHolderTest : public ::testing::Test {
 
   GithubFake fake_{"ghp-test-token"};
   SecretBytes new_{"new-github-value-Lx58"};
-  HolderFixture holders_;
+  ConnectorFixture holders_;
 };
 
 TEST_F(GithubActionsHolderTest, WriteSealsTheValueToTheRepositoryKeyAndVerifiesUpdatedAt) {

@@ -7,8 +7,8 @@
 #include <deque>
 
 #include "inventory/loader.h"
+#include "testing/connector_fixture.h"
 #include "testing/fakes/gitlab_fake.h"
-#include "testing/holder_fixture.h"
 
 namespace rekey::gitlab {
 namespace {
@@ -40,7 +40,7 @@ class GitlabCiHolderTest : public ::testing::Test {
   GitlabFake fake_{"glpat-test-token"};
   SecretBytes old_{"oldGitlabValue7Hq31"};
   SecretBytes new_{"newGitlabValue9Lx58"};
-  HolderFixture holders_;
+  ConnectorFixture holders_;
 };
 
 TEST_F(GitlabCiHolderTest, UpdateChangesOnlyTheValueOfTheVariableInItsScope) {

@@ -16,6 +16,7 @@
 
 #include "inventory/loader.h"
 #include "testing/basic_auth.h"
+#include "testing/connector_fixture.h"
 #include "testing/services.h"
 
 namespace rekey::htpasswd {
@@ -61,20 +62,7 @@ class HtpasswdIssuerTest : public ::testing::Test {
                        system_options + " }\nidentities:\n  svc:\n    kind: password\n" +
                        "    issuers: [{ system: web, path: " + file_ + ", user: " + user +
                        ", check_path: " + (check_path.empty() ? check_ : check_path) + " }]\n";
-    Diagnostics d("inv.yaml");
-    auto inv = ParseInventory(text, "inv.yaml", &d);
-    EXPECT_EQ(d.Format(), "");
-    if (!inv.ok()) {
-      return nullptr;
-    }
-    inventories_.push_back(std::make_unique<Inventory>(std::move(*inv)));
-    const Inventory& inventory = *inventories_.back();
-    const Identity& id = inventory.identities[0];
-    ConnectorContext context{DefaultEnv(), inventory.FindSystem("web"), &id, &id.issuers[0],
-                             &resources_};
-    auto issuer = MakeHtpasswdIssuer(context);
-    EXPECT_TRUE(issuer.ok()) << issuer.status().ToString();
-    return issuer.ok() ? std::move(*issuer) : nullptr;
+    return issuers_.Make<Issuer>(text, "web", MakeHtpasswdIssuer);
   }
 
   int NginxAnswer(const SecretBytes& value) {
@@ -86,8 +74,7 @@ class HtpasswdIssuerTest : public ::testing::Test {
   const std::string bob_ = "{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=";
   SecretBytes old_{"old-web-value-Hk28"};
   SecretBytes new_{"new-web-value-Lq93"};
-  SystemResources resources_;
-  std::vector<std::unique_ptr<Inventory>> inventories_;
+  ConnectorFixture issuers_;
 };
 
 TEST_F(HtpasswdIssuerTest, InstallReplacesTheUsersLineAndNothingElse) {
@@ -216,7 +203,8 @@ TEST_F(HtpasswdIssuerTest, SettingsThatCannotWorkAreRefusedNamingTheBinding) {
   auto inv = ParseInventory(text, "inv.yaml", &d);
   ASSERT_TRUE(inv.ok()) << d.Format();
   const Identity& id = inv->identities[0];
-  ConnectorContext context{DefaultEnv(), inv->FindSystem("web"), &id, &id.issuers[0], &resources_};
+  SystemResources resources;
+  ConnectorContext context{DefaultEnv(), inv->FindSystem("web"), &id, &id.issuers[0], &resources};
   auto issuer = MakeHtpasswdIssuer(context);
   EXPECT_EQ(issuer.status().ToString(),
             "invalid_argument: htpasswd issuer \"web\": path \"relative\" is not an absolute path");

@@ -7,8 +7,8 @@
 #include <deque>
 
 #include "inventory/loader.h"
+#include "testing/connector_fixture.h"
 #include "testing/fakes/kubernetes_fake.h"
-#include "testing/holder_fixture.h"
 
 namespace rekey::kubernetes {
 namespace {
@@ -37,7 +37,7 @@ class KubernetesSecretHolderTest : public ::testing::Test {
   KubernetesFake fake_{"k8s-test-token"};
   SecretBytes old_{"old-k8s-value-Hq31"};
   SecretBytes new_{"new-k8s-value-Lx58"};
-  HolderFixture holders_;
+  ConnectorFixture holders_;
 };
 
 TEST_F(KubernetesSecretHolderTest, WritePatchesOneKeyAndKeepsTheOthers) {

@@ -7,8 +7,8 @@
 #include <deque>
 
 #include "inventory/loader.h"
+#include "testing/connector_fixture.h"
 #include "testing/fakes/vault_kv2_fake.h"
-#include "testing/holder_fixture.h"
 #include "testing/temp_dir.h"
 
 namespace rekey::vault {
@@ -38,7 +38,7 @@ class VaultKv2HolderTest : public ::testing::Test {
   VaultKv2Fake fake_{"kv", "hvs.test-token"};
   SecretBytes old_{"old-vault-value-Hq31"};
   SecretBytes new_{"new-vault-value-Lx58"};
-  HolderFixture holders_;
+  ConnectorFixture holders_;
 };
 
 TEST_F(VaultKv2HolderTest, WriteAddsAVersionWithTheFieldAndKeepsTheOtherFields) {
