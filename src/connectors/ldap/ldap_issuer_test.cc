@@ -15,6 +15,7 @@
 #include "base/subprocess.h"
 #include "connectors/ldap/ldap_connection.h"
 #include "inventory/loader.h"
+#include "testing/connector_fixture.h"
 #include "testing/services.h"
 #include "testing/temp_dir.h"
 
@@ -113,19 +114,7 @@ class LdapIssuerTest : public ::testing::Test {
                                    : admin_secret_file) +
         " }, max_parallel: 2" + extra + " }\nidentities:\n  svc:\n    kind: password\n" +
         "    issuers: [{ system: dir, dn: \"" + dn_ + "\" }]\n";
-    Diagnostics d("inv.yaml");
-    auto inv = ParseInventory(text, "inv.yaml", &d);
-    EXPECT_EQ(d.Format(), "");
-    if (!inv.ok()) {
-      return nullptr;
-    }
-    inventory_ = std::move(*inv);
-    const Identity& id = inventory_.identities[0];
-    ConnectorContext context{DefaultEnv(), inventory_.FindSystem("dir"), &id, &id.issuers[0],
-                             &resources_};
-    auto issuer = MakeLdapIssuer(context);
-    EXPECT_TRUE(issuer.ok()) << issuer.status().ToString();
-    return issuer.ok() ? std::move(*issuer) : nullptr;
+    return issuers_.Make<Issuer>(text, "dir", MakeLdapIssuer);
   }
 
   TempDir dir_;
@@ -133,8 +122,7 @@ class LdapIssuerTest : public ::testing::Test {
   std::string uid_, dn_;
   SecretBytes old_{"old-ldap-value-Zq81"};
   SecretBytes new_{"new-ldap-value-Pw27"};
-  SystemResources resources_;
-  Inventory inventory_;
+  ConnectorFixture issuers_;
 };
 
 TEST_F(LdapIssuerTest, InstallReplacesThePasswordThroughPasswordModify) {
@@ -384,7 +372,8 @@ TEST_F(LdapIssuerTest, SettingsThatCannotWorkAreRefusedWhenTheIssuerIsMade) {
   auto inv = ParseInventory(text, "inv.yaml", &d);
   ASSERT_TRUE(inv.ok()) << d.Format();
   const Identity& id = inv->identities[0];
-  ConnectorContext context{DefaultEnv(), inv->FindSystem("dir"), &id, &id.issuers[0], &resources_};
+  SystemResources resources;
+  ConnectorContext context{DefaultEnv(), inv->FindSystem("dir"), &id, &id.issuers[0], &resources};
   auto made = MakeLdapIssuer(context);
   EXPECT_EQ(made.status().ToString(),
             "invalid_argument: ldap system \"dir\": starttls is for ldap:// URLs; ldaps:// is TLS "

@@ -16,6 +16,7 @@
 #include "base/subprocess.h"
 #include "connectors/redis/redis_connection.h"
 #include "inventory/loader.h"
+#include "testing/connector_fixture.h"
 #include "testing/services.h"
 #include "testing/temp_dir.h"
 
@@ -94,26 +95,13 @@ class RedisIssuerTest : public ::testing::Test {
                        " }, max_parallel: 2" + system_options +
                        " }\nidentities:\n  svc:\n    kind: password\n" +
                        "    issuers: [{ system: cache, user: " + user_ + " }]\n";
-    Diagnostics d("inv.yaml");
-    auto inv = ParseInventory(text, "inv.yaml", &d);
-    EXPECT_EQ(d.Format(), "");
-    if (!inv.ok()) {
-      return nullptr;
-    }
-    inventory_ = std::move(*inv);
-    const Identity& id = inventory_.identities[0];
-    ConnectorContext context{DefaultEnv(), inventory_.FindSystem("cache"), &id, &id.issuers[0],
-                             &resources_};
-    auto issuer = MakeRedisIssuer(context);
-    EXPECT_TRUE(issuer.ok()) << issuer.status().ToString();
-    return issuer.ok() ? std::move(*issuer) : nullptr;
+    return issuers_.Make<Issuer>(text, "cache", MakeRedisIssuer);
   }
 
   std::string user_;
   SecretBytes old_{"old-redis-value-Zq81"};
   SecretBytes new_{"new-redis-value-Pw27"};
-  SystemResources resources_;
-  Inventory inventory_;
+  ConnectorFixture issuers_;
 };
 
 TEST_F(RedisIssuerTest, InstallAddsBesideTheOldValueAndRemoveTakesTheOldAway) {
@@ -194,16 +182,11 @@ TEST_F(RedisIssuerTest, AServerThatCannotBeReachedIsRetryableNotARejection) {
       services::Get("REKEY_REDIS_ADMIN_PASSWORD_FILE") +
       " } }\nidentities:\n  svc:\n    kind: password\n"
       "    issuers: [{ system: gone, user: nobody }]\n";
-  Diagnostics d("inv.yaml");
-  auto inv = ParseInventory(text, "inv.yaml", &d);
-  ASSERT_TRUE(inv.ok()) << d.Format();
-  const Identity& id = inv->identities[0];
-  ConnectorContext context{DefaultEnv(), inv->FindSystem("gone"), &id, &id.issuers[0], &resources_};
-  auto gone = MakeRedisIssuer(context);
-  ASSERT_TRUE(gone.ok());
-  Result<bool> accepted = (*gone)->Accepts(old_, Soon());
+  auto gone = issuers_.Make<Issuer>(text, "gone", MakeRedisIssuer);
+  ASSERT_NE(gone, nullptr);
+  Result<bool> accepted = gone->Accepts(old_, Soon());
   EXPECT_EQ(accepted.status().code(), StatusCode::kUnavailable) << accepted.status().ToString();
-  Status install = (*gone)->Install(new_, nullptr, Soon());
+  Status install = gone->Install(new_, nullptr, Soon());
   EXPECT_EQ(install.code(), StatusCode::kUnavailable) << install.ToString();
   EXPECT_NE(install.message().find("redis system \"gone\""), std::string::npos)
       << install.ToString();
