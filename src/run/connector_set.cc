@@ -51,38 +51,33 @@ Result<Capabilities> ConnectorSet::HolderCapabilities(const std::string& name) {
   return r->type->capabilities(r->context.system->options, r->context.binding->options);
 }
 
-Result<Issuer*> ConnectorSet::IssuerFor(const std::string& name) {
+template <typename T>
+Result<T*> ConnectorSet::Made(std::map<std::string, std::unique_ptr<T>>& made,
+                              const std::vector<Binding>& bindings, const char* role,
+                              const std::string& name, Factory<T> ConnectorType::*make) {
   std::lock_guard lock(mu_);
-  if (auto it = issuers_.find(name); it != issuers_.end()) {
+  if (auto it = made.find(name); it != made.end()) {
     return it->second.get();
   }
-  auto r = Resolve(identity_.issuers, "issuer", name);
+  auto r = Resolve(bindings, role, name);
   if (!r.ok()) {
     return r.status();
   }
-  REKEY_CHECK(r->type->make_issuer != nullptr);  // validation checked the type plays the role
-  auto issuer = r->type->make_issuer(r->context);
-  if (!issuer.ok()) {
-    return issuer.status();
+  Factory<T> factory = r->type->*make;
+  REKEY_CHECK(factory != nullptr);  // validation checked the type plays the role
+  auto connector = factory(r->context);
+  if (!connector.ok()) {
+    return connector.status();
   }
-  return (issuers_[name] = std::move(*issuer)).get();
+  return (made[name] = std::move(*connector)).get();
+}
+
+Result<Issuer*> ConnectorSet::IssuerFor(const std::string& name) {
+  return Made(issuers_, identity_.issuers, "issuer", name, &ConnectorType::make_issuer);
 }
 
 Result<Holder*> ConnectorSet::HolderFor(const std::string& name) {
-  std::lock_guard lock(mu_);
-  if (auto it = holders_.find(name); it != holders_.end()) {
-    return it->second.get();
-  }
-  auto r = Resolve(identity_.holders, "holder", name);
-  if (!r.ok()) {
-    return r.status();
-  }
-  REKEY_CHECK(r->type->make_holder != nullptr);  // validation checked the type plays the role
-  auto holder = r->type->make_holder(r->context);
-  if (!holder.ok()) {
-    return holder.status();
-  }
-  return (holders_[name] = std::move(*holder)).get();
+  return Made(holders_, identity_.holders, "holder", name, &ConnectorType::make_holder);
 }
 
 Status ConnectorSet::CheckImplemented(const Identity& identity) {

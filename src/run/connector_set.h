@@ -24,8 +24,7 @@ class ConnectorSet {
         identity_(identity) {}
 
   // The connector of the issuer / holder binding NAME; not_found for an unknown name, or the
-  // factory's error. The pointer lives as
-  // long as this set.
+  // factory's error. The pointer lives as long as this set.
   Result<Issuer*> IssuerFor(const std::string& name);
   Result<Holder*> HolderFor(const std::string& name);
   // The capabilities of the holder binding NAME (write_only: it cannot be read back);
@@ -45,6 +44,14 @@ class ConnectorSet {
   };
   Result<Resolved> Resolve(const std::vector<Binding>& bindings, const char* role,
                            const std::string& name);
+  // What IssuerFor and HolderFor share: the connector kept in MADE under NAME, else made by the
+  // type's factory MAKE (a ConnectorType member) and kept.
+  template <typename T>
+  using Factory = Result<std::unique_ptr<T>> (*)(const ConnectorContext&);
+  template <typename T>
+  Result<T*> Made(std::map<std::string, std::unique_ptr<T>>& made,
+                  const std::vector<Binding>& bindings, const char* role, const std::string& name,
+                  Factory<T> ConnectorType::*make);
 
   Env* env_;
   SystemResources own_resources_;
