@@ -5,19 +5,27 @@
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <sstream>
 
 namespace rekey::testing_services {
 namespace {
 
-std::map<std::string, std::string> Load() {
-  std::map<std::string, std::string> vars;
-  std::ifstream in(Dir() + "/env");
+using Vars = std::map<std::string, std::string>;
+
+Vars Load(const std::string& dir) {
+  Vars vars;
+  std::ifstream in(dir + "/env");
   for (std::string line; std::getline(in, line);) {
     if (size_t eq = line.find('='); eq != std::string::npos) {
       vars[line.substr(0, eq)] = line.substr(eq + 1);
     }
   }
+  return vars;
+}
+
+std::optional<Vars>& Private() {
+  static std::optional<Vars> vars;
   return vars;
 }
 
@@ -30,8 +38,8 @@ std::string Dir() {
 
 std::string Get(const std::string& key) {
   static std::once_flag once;
-  static std::map<std::string, std::string> vars;
-  std::call_once(once, [] { vars = Load(); });
+  static Vars vars;
+  std::call_once(once, [] { vars = Load(Dir()); });
   auto it = vars.find(key);
   if (it == vars.end()) {
     ADD_FAILURE() << key << " is not in " << Dir() << "/env: the test servers are not running; "
@@ -39,6 +47,18 @@ std::string Get(const std::string& key) {
     return "";
   }
   return it->second;
+}
+
+void UsePrivate(const std::string& dir) { Private() = Load(dir); }
+
+void UseShared() { Private().reset(); }
+
+std::string Setting(const std::string& key) {
+  if (!Private()) {
+    return Get(key);
+  }
+  auto it = Private()->find(key);
+  return it == Private()->end() ? "" : it->second;
 }
 
 std::string ReadFileNamedBy(const std::string& key) {

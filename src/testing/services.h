@@ -15,6 +15,14 @@ std::string Dir();
 // with how to start it, and gets "".
 std::string Get(const std::string& key);
 
+// For a test that stops a server mid-run on a private instance (scripts/test-services --dir
+// DIR), so that the shared ones are never stopped: from UsePrivate(DIR) until UseShared(),
+// Setting(KEY) reads DIR/env ("" for a key it lacks) instead of the shared settings. CTest runs
+// each test in a process of its own.
+void UsePrivate(const std::string& dir);
+void UseShared();
+std::string Setting(const std::string& key);
+
 // The content of the file named by KEY (an admin password file), or "" (and a failure).
 std::string ReadFileNamedBy(const std::string& key);
 

@@ -20,30 +20,17 @@ namespace services = testing_services;
 
 const std::string kOld = "old-Ldap-value-5e1b77";
 
-// The settings of the servers: the shared ones of the CTest fixture, unless a test points this
-// at a private instance's.
-using Vars = std::map<std::string, std::string>;
-const Vars* g_private = nullptr;
-
-std::string V(const std::string& key) {
-  if (g_private != nullptr) {
-    auto it = g_private->find(key);
-    return it == g_private->end() ? "" : it->second;
-  }
-  return services::Get(key);
-}
-
 class LdapE2eTest : public ::testing::Test {
  protected:
   LdapE2eTest() {
     static std::atomic<int> n{0};
     uid_ = "rk-" + std::to_string(::getpid()) + "-" + std::to_string(n++);
-    dn_ = "uid=" + uid_ + "," + V("REKEY_LDAP_SERVICES_DN");
+    dn_ = "uid=" + uid_ + "," + services::Setting("REKEY_LDAP_SERVICES_DN");
     Outcome add = Admin("ldapadd", {},
                         "dn: " + dn_ + "\nobjectClass: account\nobjectClass: simpleSecurityObject" +
                             "\nuid: " + uid_ + "\nuserPassword: " + kOld + "\n");
     EXPECT_EQ(add.exit_code, 0) << Describe(add);
-    WriteFile(AdminSecretFile(), ReadFileOr(V("REKEY_LDAP_ADMIN_PASSWORD_FILE")));
+    WriteFile(AdminSecretFile(), ReadFileOr(services::Setting("REKEY_LDAP_ADMIN_PASSWORD_FILE")));
   }
   ~LdapE2eTest() override { Admin("ldapdelete", {dn_}); }
 
@@ -53,9 +40,9 @@ class LdapE2eTest : public ::testing::Test {
   Outcome Admin(const std::string& program, const std::vector<std::string>& args,
                 const std::string& input = "") const {
     std::vector<std::string> argv = {program, "-x",
-                                     "-H",    V("REKEY_LDAP_URL"),
-                                     "-D",    V("REKEY_LDAP_BIND_DN"),
-                                     "-y",    V("REKEY_LDAP_ADMIN_PASSWORD_FILE")};
+                                     "-H",    services::Setting("REKEY_LDAP_URL"),
+                                     "-D",    services::Setting("REKEY_LDAP_BIND_DN"),
+                                     "-y",    services::Setting("REKEY_LDAP_ADMIN_PASSWORD_FILE")};
     argv.insert(argv.end(), args.begin(), args.end());
     return RunProgram(argv, {}, input);
   }
@@ -64,7 +51,8 @@ class LdapE2eTest : public ::testing::Test {
   bool Accepts(const std::string& password) const {
     std::string file = box_.dir() + "/whoami-password";
     WriteFile(file, password);
-    Outcome o = RunProgram({"ldapwhoami", "-x", "-H", V("REKEY_LDAP_URL"), "-D", dn_, "-y", file});
+    Outcome o = RunProgram(
+        {"ldapwhoami", "-x", "-H", services::Setting("REKEY_LDAP_URL"), "-D", dn_, "-y", file});
     EXPECT_TRUE(o.exit_code == 0 || o.exit_code == 49) << Describe(o);
     return o.exit_code == 0;
   }
@@ -78,9 +66,9 @@ class LdapE2eTest : public ::testing::Test {
   }
 
   std::string LdapSystem() const {
-    return "  dir: { type: ldap, url: \"" + V("REKEY_LDAP_URL") + "\", bind_dn: \"" +
-           V("REKEY_LDAP_BIND_DN") + "\", admin_secret: { file: " + AdminSecretFile() +
-           " }, lock: ppolicy";
+    return "  dir: { type: ldap, url: \"" + services::Setting("REKEY_LDAP_URL") +
+           "\", bind_dn: \"" + services::Setting("REKEY_LDAP_BIND_DN") +
+           "\", admin_secret: { file: " + AdminSecretFile() + " }, lock: ppolicy";
   }
 
   // The inventory: the LDAP issuer (SYSTEM_EXTRA added to its system), EXTRA_SYSTEMS and
@@ -156,9 +144,10 @@ TEST_F(LdapE2eTest, ContainKeepsTheAccountLockedUntilEveryHolderHasTheNewValue) 
   std::string at_reload = box_.dir() + "/at-reload";
   std::string script =
       "umask 077; cat > " + box_.dir() + "/reload-password; { ldapsearch -x -LLL -H " +
-      V("REKEY_LDAP_URL") + " -D " + V("REKEY_LDAP_BIND_DN") + " -y " + AdminSecretFile() +
-      " -b '" + dn_ + "' -s base pwdAccountLockedTime | grep -c pwdAccountLockedTime; ldapwhoami " +
-      "-x -H " + V("REKEY_LDAP_URL") + " -D '" + dn_ + "' -y " + box_.dir() +
+      services::Setting("REKEY_LDAP_URL") + " -D " + services::Setting("REKEY_LDAP_BIND_DN") +
+      " -y " + AdminSecretFile() + " -b '" + dn_ +
+      "' -s base pwdAccountLockedTime | grep -c pwdAccountLockedTime; ldapwhoami " + "-x -H " +
+      services::Setting("REKEY_LDAP_URL") + " -D '" + dn_ + "' -y " + box_.dir() +
       "/reload-password >/dev/null 2>&1; echo \"whoami $?\"; } > " + at_reload;
   nlohmann::json reload = {"sh", "-c", script};
   WriteInventory("{ name: api, reload: { exec: " + reload.dump() +
@@ -225,19 +214,19 @@ TEST_F(LdapE2eTest, ContainWithoutLockReplacesThePasswordAtTheCut) {
 TEST_F(LdapE2eTest, OneValueAcceptedByLdapAndPostgresIsResetInBothAndNeedsBoth) {
   std::string role = "rk_ldap_" + std::to_string(::getpid());
   std::string pg_secret = box_.dir() + "/pg-admin";
-  WriteFile(pg_secret, ReadFileOr(V("REKEY_PG_ADMIN_PASSWORD_FILE")));
+  WriteFile(pg_secret, ReadFileOr(services::Setting("REKEY_PG_ADMIN_PASSWORD_FILE")));
   auto psql = [&](const std::string& user, const std::string& password, const std::string& sql) {
     return RunProgram({"psql",
-                       "host=127.0.0.1 port=" + V("REKEY_PG_PORT") +
+                       "host=127.0.0.1 port=" + services::Setting("REKEY_PG_PORT") +
                            " dbname=postgres user=" + user + " connect_timeout=5",
                        "-v", "ON_ERROR_STOP=1", "-tAc", sql},
                       {"PGPASSWORD=" + password});
   };
-  std::string admin = V("REKEY_PG_ADMIN_USER");
-  std::string admin_pw = ReadFileOr(V("REKEY_PG_ADMIN_PASSWORD_FILE"));
+  std::string admin = services::Setting("REKEY_PG_ADMIN_USER");
+  std::string admin_pw = ReadFileOr(services::Setting("REKEY_PG_ADMIN_PASSWORD_FILE"));
   ASSERT_EQ(
       psql(admin, admin_pw, "CREATE ROLE " + role + " LOGIN PASSWORD '" + kOld + "'").exit_code, 0);
-  std::string db_system = "  db: { type: postgres, dsn: \"" + V("REKEY_PG_DSN") +
+  std::string db_system = "  db: { type: postgres, dsn: \"" + services::Setting("REKEY_PG_DSN") +
                           "\", admin_secret: { file: " + pg_secret + " } }\n";
   WriteInventory("", "", db_system, ", { system: db, role: " + role + " }");
   ASSERT_TRUE(box_.InitAndAdopt(kOld));
@@ -285,9 +274,9 @@ TEST_F(LdapE2eTest, NoValueLeaksIntoTheStateTheOutputOrTheServersLog) {
   ASSERT_TRUE(box_.InitAndAdopt(kOld));
   RotateContainLeaks r = RotateContainAndSearch(box_, kOld);
   ASSERT_TRUE(r.ran);
-  std::string log = ReadFileOr(V("REKEY_LDAP_LOG"));
+  std::string log = ReadFileOr(services::Setting("REKEY_LDAP_LOG"));
   ASSERT_NE(log.find("PASSMOD id=\"" + dn_ + "\""), std::string::npos) << "not logged?";
-  FindLeaks(log, V("REKEY_LDAP_LOG"), r.values, &r.leaks);
+  FindLeaks(log, services::Setting("REKEY_LDAP_LOG"), r.values, &r.leaks);
   EXPECT_EQ(Describe(r.leaks), "");
 }
 
@@ -303,14 +292,10 @@ class StoppedLdapTest : public LdapE2eTest {
     Outcome start = RunProgram(
         {FixturePath("../../../scripts/test-services"), "--dir", Dir(), "start", "ldap"});
     ASSERT_EQ(start.exit_code, 0) << Describe(start);
-    static Vars vars;
-    for (const std::string& line : Lines(ReadFileOr(Dir() + "/env"))) {
-      vars[line.substr(0, line.find('='))] = line.substr(line.find('=') + 1);
-    }
-    g_private = &vars;
+    services::UsePrivate(Dir());
   }
   static void TearDownTestSuite() {
-    g_private = nullptr;
+    services::UseShared();
     RunProgram({FixturePath("../../../scripts/test-services"), "--dir", Dir(), "stop"});
   }
 };
@@ -319,9 +304,10 @@ TEST_F(StoppedLdapTest, RetriesThenBlocksAndResumeFinishesOnceTheDirectoryAnswer
   WriteInventory("", ", retry: { attempts: 3, initial: 50ms, max: 200ms }, timeout: 1s");
   ASSERT_TRUE(box_.InitAndAdopt(kOld));
 
-  RunProgram({"kill", "-STOP", V("REKEY_LDAP_PID")});
+  RunProgram({"kill", "-STOP", services::Setting("REKEY_LDAP_PID")});
   Outcome run = box_.Run("rotate");
-  RunProgram({"kill", "-CONT", V("REKEY_LDAP_PID")});  // whatever happened, it runs again
+  RunProgram(
+      {"kill", "-CONT", services::Setting("REKEY_LDAP_PID")});  // whatever happened, it runs again
   EXPECT_EQ(run.exit_code, 1) << Describe(run);
   nlohmann::json blocked = box_.Status();
   EXPECT_EQ(blocked.value("state", ""), "blocked") << blocked.dump();

@@ -6,7 +6,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <map>
 #include <sstream>
 #include <thread>
 
@@ -22,19 +21,7 @@ using Clock = std::chrono::steady_clock;
 
 const std::string kOld = "old-Server-value-61d0c3";
 
-// The servers' KEY=VALUE settings: the shared ones of the CTest fixture, unless a test points
-// this at a private instance's (each test runs in a process of its own under CTest).
-using Vars = std::map<std::string, std::string>;
-const Vars* g_private = nullptr;
-
-std::string V(const std::string& key) {
-  if (g_private != nullptr) {
-    auto it = g_private->find(key);
-    return it == g_private->end() ? "" : it->second;
-  }
-  return services::Get(key);
-}
-std::string VFile(const std::string& key) { return ReadFileOr(V(key)); }
+std::string VFile(const std::string& key) { return ReadFileOr(services::Setting(key)); }
 
 // One kind of server: how the inventory names it, and how its own client acts as admin, as the
 // identity's account, and as a session that stays open.
@@ -75,15 +62,20 @@ std::string AdminPassword(const std::string& key) { return VFile(key); }
 const Server kRedis{
     "redis",
     [](const std::string& secret) {
-      return "  cache: { type: redis, address: \"" + V("REKEY_REDIS_ADDRESS") +
-             "\", admin_user: " + V("REKEY_REDIS_ADMIN_USER") +
+      return "  cache: { type: redis, address: \"" + services::Setting("REKEY_REDIS_ADDRESS") +
+             "\", admin_user: " + services::Setting("REKEY_REDIS_ADMIN_USER") +
              ", admin_secret: { file: " + secret + " } }\n";
     },
     [](const std::string& account) { return "{ system: cache, user: " + account + " }"; },
     [](const std::string& account, const std::string& password, const std::string& what) {
-      std::vector<std::string> argv = {
-          "redis-cli", "-h",    V("REKEY_REDIS_HOST"), "-p", V("REKEY_REDIS_PORT"),
-          "--user",    account, "--no-auth-warning"};
+      std::vector<std::string> argv = {"redis-cli",
+                                       "-h",
+                                       services::Setting("REKEY_REDIS_HOST"),
+                                       "-p",
+                                       services::Setting("REKEY_REDIS_PORT"),
+                                       "--user",
+                                       account,
+                                       "--no-auth-warning"};
       for (const std::string& w : Words(what)) {
         argv.push_back(w);
       }
@@ -108,13 +100,13 @@ const Server kRedis{
 const Server kPostgres{
     "postgres",
     [](const std::string& secret) {
-      return "  db: { type: postgres, dsn: \"" + V("REKEY_PG_DSN") +
+      return "  db: { type: postgres, dsn: \"" + services::Setting("REKEY_PG_DSN") +
              "\", admin_secret: { file: " + secret + " } }\n";
     },
     [](const std::string& account) { return "{ system: db, role: " + account + " }"; },
     [](const std::string& account, const std::string& password, const std::string& what) {
       return RunProgram({"psql",
-                         "host=127.0.0.1 port=" + V("REKEY_PG_PORT") +
+                         "host=127.0.0.1 port=" + services::Setting("REKEY_PG_PORT") +
                              " dbname=postgres user=" + account + " connect_timeout=5",
                          "-v", "ON_ERROR_STOP=1", "-tAc", what},
                         {"PGPASSWORD=" + password});
@@ -127,14 +119,16 @@ const Server kPostgres{
 const Server kMariadb{
     "mariadb",
     [](const std::string& secret) {
-      return "  db: { type: mariadb, host: 127.0.0.1, port: " + V("REKEY_MARIADB_PORT") +
-             ", admin_user: " + V("REKEY_MARIADB_ADMIN_USER") +
+      return "  db: { type: mariadb, host: 127.0.0.1, port: " +
+             services::Setting("REKEY_MARIADB_PORT") +
+             ", admin_user: " + services::Setting("REKEY_MARIADB_ADMIN_USER") +
              ", admin_secret: { file: " + secret + " } }\n";
     },
     [](const std::string& account) { return "{ system: db, user: " + account + " }"; },
     [](const std::string& account, const std::string& password, const std::string& what) {
       return RunProgram({"mariadb", "--no-defaults", "-h", "127.0.0.1", "-P",
-                         V("REKEY_MARIADB_PORT"), "-u", account, "--connect-timeout=5", "-e", what},
+                         services::Setting("REKEY_MARIADB_PORT"), "-u", account,
+                         "--connect-timeout=5", "-e", what},
                         {"MYSQL_PWD=" + password});
     },
     "CREATE USER '$A'@'%' IDENTIFIED BY '$P'",
@@ -145,12 +139,12 @@ const Server kMariadb{
 // The admin of SERVER: its account and password file.
 std::pair<std::string, std::string> AdminOf(const Server& s) {
   if (s.name == "redis") {
-    return {V("REKEY_REDIS_ADMIN_USER"), "REKEY_REDIS_ADMIN_PASSWORD_FILE"};
+    return {services::Setting("REKEY_REDIS_ADMIN_USER"), "REKEY_REDIS_ADMIN_PASSWORD_FILE"};
   }
   if (s.name == "postgres") {
-    return {V("REKEY_PG_ADMIN_USER"), "REKEY_PG_ADMIN_PASSWORD_FILE"};
+    return {services::Setting("REKEY_PG_ADMIN_USER"), "REKEY_PG_ADMIN_PASSWORD_FILE"};
   }
-  return {V("REKEY_MARIADB_ADMIN_USER"), "REKEY_MARIADB_ADMIN_PASSWORD_FILE"};
+  return {services::Setting("REKEY_MARIADB_ADMIN_USER"), "REKEY_MARIADB_ADMIN_PASSWORD_FILE"};
 }
 
 class ServerIssuerTest : public ::testing::TestWithParam<const Server*> {
@@ -282,8 +276,8 @@ TEST_P(ServerIssuerTest, NoValueLeaksIntoTheStateTheOutputOrTheServersLog) {
   ASSERT_TRUE(box_.InitAndAdopt(kOld));
   RotateContainLeaks r = RotateContainAndSearch(box_, kOld);
   ASSERT_TRUE(r.ran);
-  std::string log = s_.name == "postgres"  ? V("REKEY_PG_LOG")
-                    : s_.name == "mariadb" ? V("REKEY_MARIADB_LOG")
+  std::string log = s_.name == "postgres"  ? services::Setting("REKEY_PG_LOG")
+                    : s_.name == "mariadb" ? services::Setting("REKEY_MARIADB_LOG")
                                            : "";
   if (!log.empty()) {
     std::string text = ReadFileOr(log);
@@ -303,8 +297,9 @@ class RedisOverlapTest : public ServerIssuerTest {};
 
 TEST_P(RedisOverlapTest, BothValuesAreAcceptedUntilTheConsumerConfirms) {
   WriteFile(box_.dir() + "/old", kOld);
-  std::string cli = "redis-cli -h " + V("REKEY_REDIS_HOST") + " -p " + V("REKEY_REDIS_PORT") +
-                    " --user " + account_ + " --no-auth-warning PING";
+  std::string cli = "redis-cli -h " + services::Setting("REKEY_REDIS_HOST") + " -p " +
+                    services::Setting("REKEY_REDIS_PORT") + " --user " + account_ +
+                    " --no-auth-warning PING";
   // The consumer's confirm: the new value on stdin; records what each value gets at that time.
   std::string script = "new=$(cat); REDISCLI_AUTH=$(cat " + box_.dir() + "/old) " + cli + " > " +
                        box_.dir() + "/old-at-confirm; REDISCLI_AUTH=$new " + cli + " > " +
@@ -391,21 +386,17 @@ class StoppedServerTest : public ServerIssuerTest {
     Outcome start = RunProgram({FixturePath("../../../scripts/test-services"), "--dir", Dir(),
                                 "start", "postgres", "mariadb", "redis"});
     ASSERT_EQ(start.exit_code, 0) << Describe(start);
-    static Vars vars;
-    for (const std::string& line : Lines(ReadFileOr(Dir() + "/env"))) {
-      vars[line.substr(0, line.find('='))] = line.substr(line.find('=') + 1);
-    }
-    g_private = &vars;
+    services::UsePrivate(Dir());
   }
   static void TearDownTestSuite() {
-    g_private = nullptr;
+    services::UseShared();
     RunProgram({FixturePath("../../../scripts/test-services"), "--dir", Dir(), "stop"});
   }
   // The server's PID and, as a shell word list, the processes it forked (PostgreSQL backends).
   std::string Processes() const {
-    std::string pid = V(s_.name == "postgres"  ? "REKEY_PG_PID"
-                        : s_.name == "mariadb" ? "REKEY_MARIADB_PID"
-                                               : "REKEY_REDIS_PID");
+    std::string pid = services::Setting(s_.name == "postgres"  ? "REKEY_PG_PID"
+                                        : s_.name == "mariadb" ? "REKEY_MARIADB_PID"
+                                                               : "REKEY_REDIS_PID");
     return pid + " $(pgrep -P " + pid + ")";
   }
 };
