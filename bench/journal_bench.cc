@@ -73,8 +73,8 @@ class TimedStore final : public Store {
   Result<std::vector<StepRecord>> GetSteps(const std::string& id) override {
     return Time([&] { return inner_->GetSteps(id); });
   }
-  Status UpdateStep(const std::string& id, const StepRecord& s) override {
-    return durable_ ? Time([&] { return inner_->UpdateStep(id, s); }) : Status::Ok();
+  Status UpdateSteps(const std::string& id, const std::vector<StepRecord>& s) override {
+    return durable_ ? Time([&] { return inner_->UpdateSteps(id, s); }) : Status::Ok();
   }
   Result<std::unique_ptr<RunLease>> AcquireRunLease(const std::string& id) override {
     return inner_->AcquireRunLease(id);

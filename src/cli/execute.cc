@@ -38,8 +38,8 @@ Result<std::shared_ptr<const Inventory>> StoredInventory(State& state, const Run
 }
 
 ExecutorDeps DepsOf(const Context& context, State& state) {
-  return {context.env,       state.store.get(),    state.audit.get(), state.failpoints.get(),
-          &state.master_key, state.resources.get()};
+  return {context.env,       state.store.get(),     state.audit.get(), state.failpoints.get(),
+          &state.master_key, state.resources.get(), state.pool.get()};
 }
 
 Result<RunRecord> ExecuteStoredRun(const Context& context, State& state, const RunRecord& run) {

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "audit/audit_log.h"
+#include "base/worker_pool.h"
 #include "cli/command.h"
 #include "connectors/system_resources.h"
 #include "core/inventory.h"
@@ -32,6 +33,9 @@ struct State {
     std::unordered_map<std::string, std::shared_ptr<const Inventory>> by_text;
   };
   std::unique_ptr<ParsedInventories> inventories = std::make_unique<ParsedInventories>();
+  // The threads that perform the steps of every run this command executes. Last: its threads
+  // are joined before what their tasks use goes.
+  std::unique_ptr<WorkerPool> pool = std::make_unique<WorkerPool>();
 };
 
 // not_found (suggesting `rekey init`) when the directory has no master key.

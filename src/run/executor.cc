@@ -2,12 +2,11 @@
 
 #include <algorithm>
 #include <condition_variable>
-#include <deque>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
-#include <thread>
 
 #include "run/backoff.h"
 #include "run/step_action.h"
@@ -32,7 +31,12 @@ class Scheduler {
         journal_(deps.store, deps.audit, deps.failpoints),
         sealer_(*deps.master_key),
         fingerprinter_(*deps.master_key),
-        connectors_(deps.env, deps.resources, inv, *identity_) {}
+        connectors_(deps.env, deps.resources, inv, *identity_) {
+    if (deps.pool == nullptr) {
+      own_pool_ = std::make_unique<WorkerPool>();
+    }
+    pool_ = deps.pool != nullptr ? deps.pool : own_pool_.get();
+  }
 
   Result<RunRecord> Run() {
     REKEY_RETURN_IF_ERROR(LoadSteps());
@@ -113,26 +117,55 @@ class Scheduler {
     return sys == nullptr || busy == busy_.end() || busy->second < sys->max_parallel;
   }
 
-  // Steps run on worker threads of the run's own, started only when a step is ready and every
-  // worker is busy: a run whose steps form a chain keeps two, taking turns (one journals the
-  // step it finished while the other performs the next), where a thread per step cost a
-  // thread's start and its stack's unmapping a step. The worker that publishes a step hands out
-  // the steps it made ready, so a hand-off wakes one thread, not this one and then a worker.
+  // Steps run on the process's worker pool (ExecutorDeps::pool), and a chain of steps on one
+  // thread: the task that finishes a step goes on with the first step it made ready and hands
+  // the others to the pool, so a hand-off costs a wake-up only where the plan forks. This thread
+  // meanwhile makes the finished steps' outcomes durable (their audit records, then their done
+  // records), as many at a time as have finished, off the run's critical path: the journal must
+  // record what happened, not hold back what follows. After a crash before a done record the step
+  // is still "running", so resume checks it against the system before repeating it, and then
+  // repeats the later steps in plan order. What is still unwritten when the last task has ended
+  // goes with the run's end (Finish): one audit append and one store transaction fewer.
   void Schedule() {
     std::unique_lock lock(mu_);
-    Dispatch();
-    cv_.wait(lock, [&] { return in_flight_.empty(); });
-    // Nothing is in flight, so nothing can make a step ready again: workers_ is final.
-    stopping_ = true;
-    ready_cv_.notify_all();
-    lock.unlock();
-    for (std::thread& t : workers_) {
-      t.join();
+    std::vector<size_t> ready = Dispatch();
+    for (size_t i : ready) {
+      StartTask(i);
+    }
+    for (;;) {
+      cv_.wait(lock, [&] { return !unwritten_.empty() || tasks_ == 0; });
+      if (tasks_ == 0) {
+        return;  // every step has ended; Finish writes what is unwritten
+      }
+      std::vector<StepRecord> outcomes = TakeUnwritten();
+      lock.unlock();
+      Status s = JournalSucceeded(outcomes);
+      if (!s.ok()) {
+        const Step& first = plan_.steps[outcomes.front().step - 1];
+        StepRecord failed = Failed(first, outcomes.front(), s);
+        lock.lock();
+        records_[first.id - 1] = failed;
+        BlockAt(first, failed);
+      } else {
+        lock.lock();
+      }
     }
   }
 
-  // REQUIRES: mu_ held. Queues every ready step for a worker, starting one when none is idle.
-  void Dispatch() {
+  // REQUIRES: mu_ held. The outcomes of the steps that succeeded since the last call.
+  std::vector<StepRecord> TakeUnwritten() {
+    std::vector<StepRecord> outcomes;
+    for (size_t i : unwritten_) {
+      outcomes.push_back(records_[i]);
+    }
+    unwritten_.clear();
+    return outcomes;
+  }
+
+  // REQUIRES: mu_ held. Marks every ready step in flight (in plan order, within the run's
+  // parallelism and each system's max_parallel) and returns them, for tasks to perform.
+  std::vector<size_t> Dispatch() {
+    std::vector<size_t> ready;
     for (size_t i = 0; i < records_.size() && !blocked_; ++i) {
       if (static_cast<int>(in_flight_.size()) >= options_.parallelism) {
         break;
@@ -142,77 +175,52 @@ class Scheduler {
         if (const System* sys = SystemOf(plan_.steps[i])) {
           ++busy_[sys->name];
         }
-        ready_.push_back(i);
-        if (ready_.size() > idle_) {
-          ++idle_;  // until it takes a step
-          workers_.emplace_back([this] { Serve(); });
-        } else {
-          ready_cv_.notify_one();
-        }
+        ready.push_back(i);
       }
     }
+    return ready;
   }
 
-  // A worker: performs ready steps until Schedule has no more.
-  void Serve() {
+  // REQUIRES: mu_ held.
+  void StartTask(size_t i) {
+    ++tasks_;
+    pool_->Submit([this, i] { RunTask(i); });
+  }
+
+  // A task: performs step I, then each first step its outcome makes ready, until none is.
+  void RunTask(size_t i) {
     std::unique_lock lock(mu_);
     for (;;) {
-      ready_cv_.wait(lock, [&] { return !ready_.empty() || stopping_; });
-      if (ready_.empty()) {
-        return;
-      }
-      size_t i = ready_.front();
-      ready_.pop_front();
-      --idle_;
+      const Step& step = plan_.steps[i];
       StepRecord record = records_[i];
       lock.unlock();
-      Work(i, std::move(record));
+      StepRecord outcome = Attempt(step, std::move(record));
+      if (options_.on_step) {
+        std::lock_guard progress(progress_mu_);
+        options_.on_step(step, outcome);
+      }
       lock.lock();
-      ++idle_;
-    }
-  }
-
-  // A step that succeeded is published before its outcome is journaled: the steps waiting on it
-  // start at once while this thread makes the outcome durable (the audit record, then the
-  // store's done record), off the run's critical path. The journal must say what happened, not
-  // hold back what follows: after a crash before the done record the step is still "running", so
-  // resume checks it against the system before repeating it, and then repeats the later steps in
-  // plan order. Schedule joins every worker, so the run's end is written after all of them. The
-  // step that succeeds last (promote) leaves its outcome to Finish, which writes it with the
-  // run's end: one audit append and one store transaction fewer at the end of every run.
-  void Work(size_t i, StepRecord record) {
-    const Step& step = plan_.steps[i];
-    StepRecord outcome = Attempt(step, std::move(record));
-    if (options_.on_step) {
-      std::lock_guard progress(progress_mu_);
-      options_.on_step(step, outcome);
-    }
-    {
-      std::lock_guard lock(mu_);
       records_[i] = outcome;
       in_flight_.erase(i);
       if (const System* sys = SystemOf(step)) {
         --busy_[sys->name];
       }
-      if (outcome.state != StepState::kDone) {
+      if (outcome.state == StepState::kDone) {
+        unwritten_.push_back(i);
+      } else {
         BlockAt(step, outcome);
-      } else if (in_flight_.empty() && AllDone()) {
-        last_done_ = i;
       }
-      Dispatch();
-      if (in_flight_.empty()) {
-        cv_.notify_all();  // Schedule waits for nothing else
+      std::vector<size_t> next = Dispatch();
+      for (size_t k = 1; k < next.size(); ++k) {
+        StartTask(next[k]);
       }
-    }
-    if (outcome.state != StepState::kDone || last_done_ == i) {
-      return;
-    }
-    if (Status s = JournalSucceeded(step, outcome); !s.ok()) {
-      StepRecord failed = Failed(step, outcome, s);
-      std::lock_guard lock(mu_);
-      records_[i] = failed;
-      BlockAt(step, failed);
+      if (next.empty()) {
+        --tasks_;
+        cv_.notify_all();
+        return;  // nothing of this run may be touched once the lock is released
+      }
       cv_.notify_all();
+      i = next.front();
     }
   }
 
@@ -292,7 +300,7 @@ class Scheduler {
 
   Status Journal(const char* what, const Step& step, const StepRecord& r) {
     return journal_.Write(std::string("step ") + std::to_string(step.id) + " " + what,
-                          [&] { return deps_.store->UpdateStep(run_.id, r); });
+                          [&] { return deps_.store->UpdateSteps(run_.id, {r}); });
   }
 
   json StepEvent(const Step& step, const StepRecord& r, const char* outcome) {
@@ -314,9 +322,22 @@ class Scheduler {
   // The audit record first: once the store says done, the record is in the log. Not anchored:
   // the run's run_finished (or, after a crash, its run_resumed) anchors it, and a head
   // replacement per step was a fifth of a reset's time.
-  Status JournalSucceeded(const Step& step, const StepRecord& r) {
-    REKEY_RETURN_IF_ERROR(journal_.Audit(StepEvent(step, r, "done"), AuditLog::Anchor::kNo));
-    return Journal("done", step, r);
+  Status JournalSucceeded(const std::vector<StepRecord>& outcomes) {
+    REKEY_RETURN_IF_ERROR(journal_.AuditAll(DoneEvents(outcomes), AuditLog::Anchor::kNo));
+    std::string what = "step";
+    for (const StepRecord& r : outcomes) {
+      what += " " + std::to_string(r.step);
+    }
+    return journal_.Write(what + " done",
+                          [&] { return deps_.store->UpdateSteps(run_.id, outcomes); });
+  }
+
+  std::vector<json> DoneEvents(const std::vector<StepRecord>& outcomes) {
+    std::vector<json> events;
+    for (const StepRecord& r : outcomes) {
+      events.push_back(StepEvent(plan_.steps[r.step - 1], r, "done"));
+    }
+    return events;
   }
 
   StepRecord Failed(const Step& step, StepRecord r, const Status& why) {
@@ -366,13 +387,10 @@ class Scheduler {
       event["blocked_step"] = run_.blocked_step;
       event["reason"] = run_.blocked_reason;
     }
-    // The last step's outcome first, as Work would have written it, in the same two writes.
-    std::vector<json> events;
-    std::vector<StepRecord> steps;
-    if (last_done_) {
-      events.push_back(StepEvent(plan_.steps[*last_done_], records_[*last_done_], "done"));
-      steps.push_back(records_[*last_done_]);
-    }
+    // The outcomes Schedule left unwritten first, as it would have written them, in the same
+    // two writes.
+    std::vector<StepRecord> steps = TakeUnwritten();
+    std::vector<json> events = DoneEvents(steps);
     events.push_back(std::move(event));
     REKEY_RETURN_IF_ERROR(journal_.AuditAll(std::move(events)));
     REKEY_RETURN_IF_ERROR(
@@ -399,14 +417,12 @@ class Scheduler {
   std::set<size_t> in_flight_;       // guarded by mu_
   std::map<std::string, int> busy_;  // steps in flight per system; guarded by mu_
   bool blocked_ = false;             // guarded by mu_
-  std::condition_variable ready_cv_;
-  std::vector<std::thread> workers_;  // guarded by mu_
-  std::deque<size_t> ready_;          // in flight, for a worker to take; guarded by mu_
-  size_t idle_ = 0;                   // workers waiting for a step; guarded by mu_
-  bool stopping_ = false;             // no step will be ready again; guarded by mu_
-  // The step that succeeded last, when it left its outcome to Finish; guarded by mu_.
-  std::optional<size_t> last_done_;
+  int tasks_ = 0;                    // tasks performing this run's steps; guarded by mu_
+  std::vector<size_t> unwritten_;    // steps done but not yet journaled done; guarded by mu_
   std::mutex progress_mu_;
+  WorkerPool* pool_ = nullptr;
+  // Last, so that its threads are joined before anything they use goes.
+  std::unique_ptr<WorkerPool> own_pool_;
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 
+#include "base/worker_pool.h"
 #include "connectors/connector.h"
 #include "core/inventory.h"
 #include "core/plan.h"
@@ -37,6 +38,7 @@ struct ExecutorDeps {
   Failpoints* failpoints = nullptr;
   const MasterKey* master_key = nullptr;
   SystemResources* resources = nullptr;  // admin connections shared across runs; null: per run
+  WorkerPool* pool = nullptr;            // threads shared across runs; null: the run's own
 };
 
 // Executes RUN (already created in the store, with its plan and inventory) until it succeeds or

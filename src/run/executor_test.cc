@@ -492,8 +492,8 @@ class ResumeTest : public ExecutorTest {
     install.step = Id(StepAction::kInstall, "idp");
     install.state = StepState::kRunning;
     install.attempts = 1;
-    EXPECT_TRUE(fx_.store()->UpdateStep(run.id, generate).ok());
-    EXPECT_TRUE(fx_.store()->UpdateStep(run.id, install).ok());
+    EXPECT_TRUE(fx_.store()->UpdateSteps(run.id, {generate}).ok());
+    EXPECT_TRUE(fx_.store()->UpdateSteps(run.id, {install}).ok());
     if (install_took_effect) {
       std::ofstream(fx_.Path("idp/accepted"), std::ios::app) << kNew << "\n";
     }

@@ -9,13 +9,13 @@ Status Journal::Audit(nlohmann::json event, AuditLog::Anchor anchor) {
   return seq.status();  // its messages already name the audit log
 }
 
-Status Journal::AuditAll(std::vector<nlohmann::json> events) {
+Status Journal::AuditAll(std::vector<nlohmann::json> events, AuditLog::Anchor anchor) {
   std::string what = "audit";
   for (const nlohmann::json& event : events) {
     what += " " + event.value("event", std::string("?"));
   }
   Point point(failpoints_, what);
-  return audit_->AppendAll(std::move(events)).status();
+  return audit_->AppendAll(std::move(events), anchor).status();
 }
 
 }  // namespace rekey

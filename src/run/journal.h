@@ -29,8 +29,9 @@ class Journal {
   }
   // Appends EVENT to the audit log as one numbered durable write (ANCHOR: see AuditLog).
   Status Audit(nlohmann::json event, AuditLog::Anchor anchor = AuditLog::Anchor::kYes);
-  // Appends EVENTS, in order, as one numbered durable write (AuditLog::AppendAll), anchored.
-  Status AuditAll(std::vector<nlohmann::json> events);
+  // Appends EVENTS, in order, as one numbered durable write (AuditLog::AppendAll).
+  Status AuditAll(std::vector<nlohmann::json> events,
+                  AuditLog::Anchor anchor = AuditLog::Anchor::kYes);
 
  private:
   // Brackets one write with the failpoints, also when it returns early.

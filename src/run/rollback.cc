@@ -98,8 +98,8 @@ Result<RunRecord> RollbackRun(const ExecutorDeps& deps, const Inventory& inv, co
     if (r.state != StepState::kPending) {
       StepRecord reset;
       reset.step = r.step;
-      REKEY_RETURN_IF_ERROR(journal.Write("rollback resets step",
-                                          [&] { return deps.store->UpdateStep(run.id, reset); }));
+      REKEY_RETURN_IF_ERROR(journal.Write(
+          "rollback resets step", [&] { return deps.store->UpdateSteps(run.id, {reset}); }));
     }
   }
   if (new_value) {

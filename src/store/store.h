@@ -106,12 +106,14 @@ class Store {
   virtual Result<RunRecord> GetRun(const std::string& run_id) = 0;
   // Every run, newest first.
   virtual Result<std::vector<RunRecord>> ListRuns() = 0;
-  // In one transaction: writes STEPS as UpdateStep does, then updates the run's state,
+  // In one transaction: writes STEPS as UpdateSteps does, then updates the run's state,
   // finished_at, contained_at, blocked_*; a run that reaches kSucceeded or kRolledBack releases
   // its identity's lock. Nothing is written when any of it fails.
   virtual Status UpdateRun(const RunRecord& run, const std::vector<StepRecord>& steps) = 0;
   virtual Result<std::vector<StepRecord>> GetSteps(const std::string& run_id) = 0;
-  virtual Status UpdateStep(const std::string& run_id, const StepRecord& step) = 0;
+  // In one transaction: rewrites each of STEPS whole. Nothing is written when any of it fails
+  // (not_found: no such run or step).
+  virtual Status UpdateSteps(const std::string& run_id, const std::vector<StepRecord>& steps) = 0;
   // Exclusive right to execute RUN_ID in this process. conflict when another live process
   // holds it.
   virtual Result<std::unique_ptr<RunLease>> AcquireRunLease(const std::string& run_id) = 0;

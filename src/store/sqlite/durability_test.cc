@@ -65,7 +65,7 @@ TEST(DurabilityTest, WriterWaitsForAnotherProcessesWriteLock) {
   // Opening checks the schema in a write transaction, so it waits too.
   std::unique_ptr<Store> store = OpenOrDie(dir.path());
   ASSERT_NE(store, nullptr);
-  EXPECT_TRUE(store->UpdateStep("r1", SampleStep(1, 1)).ok());
+  EXPECT_TRUE(store->UpdateSteps("r1", {SampleStep(1, 1)}).ok());
   Result<std::vector<StepRecord>> steps = store->GetSteps("r1");
   ASSERT_TRUE(steps.ok());
   EXPECT_EQ(steps->at(0).attempts, 1);

@@ -1,5 +1,5 @@
 // SqliteStore's steps (sqlite_store.h): one steps row per plan step of a run, created pending by
-// CreateRun and rewritten whole by UpdateStep.
+// CreateRun and rewritten whole by UpdateSteps.
 #include <string>
 
 #include "store/sqlite/millis.h"
@@ -34,8 +34,13 @@ Result<std::vector<StepRecord>> SqliteStore::GetSteps(const std::string& run_id)
   }
 }
 
-Status SqliteStore::UpdateStep(const std::string& run_id, const StepRecord& step) {
-  return Write([&] { return WriteStep(run_id, step); });
+Status SqliteStore::UpdateSteps(const std::string& run_id, const std::vector<StepRecord>& steps) {
+  return Write([&] {
+    for (const StepRecord& step : steps) {
+      REKEY_RETURN_IF_ERROR(WriteStep(run_id, step));
+    }
+    return Status::Ok();
+  });
 }
 
 Status SqliteStore::WriteStep(const std::string& run_id, const StepRecord& step) {

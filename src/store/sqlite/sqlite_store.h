@@ -52,7 +52,7 @@ class SqliteStore final : public Store {
   Result<std::vector<RunRecord>> ListRuns() override;
   Status UpdateRun(const RunRecord& run, const std::vector<StepRecord>& steps) override;
   Result<std::vector<StepRecord>> GetSteps(const std::string& run_id) override;
-  Status UpdateStep(const std::string& run_id, const StepRecord& step) override;
+  Status UpdateSteps(const std::string& run_id, const std::vector<StepRecord>& steps) override;
   // Does not wait for the store's mutex: the lease is a file of its own (file_run_lease.h).
   Result<std::unique_ptr<RunLease>> AcquireRunLease(const std::string& run_id) override;
 

@@ -52,7 +52,7 @@ TEST_F(StepsTest, EveryFieldRoundTripsToTheMillisecond) {
   step.evidence = "old value rejected by orders-db";
   step.started_at = At(1);
   step.finished_at = At(2) + std::chrono::microseconds(999);
-  ASSERT_TRUE(store_->UpdateStep("r1", step).ok());
+  ASSERT_TRUE(store_->UpdateSteps("r1", {step}).ok());
   StepRecord got = Steps()[1];
   EXPECT_EQ(got.step, 2);
   EXPECT_EQ(got.state, StepState::kFailed);
@@ -65,9 +65,9 @@ TEST_F(StepsTest, EveryFieldRoundTripsToTheMillisecond) {
 }
 
 TEST_F(StepsTest, UnknownStepOrRunIsNotFound) {
-  EXPECT_EQ(store_->UpdateStep("r1", SampleStep(9, 0)).ToString(),
+  EXPECT_EQ(store_->UpdateSteps("r1", {SampleStep(9, 0)}).ToString(),
             "not_found: run r1 has no step 9");
-  EXPECT_EQ(store_->UpdateStep("r9", SampleStep(1, 0)).ToString(), "not_found: no run r9");
+  EXPECT_EQ(store_->UpdateSteps("r9", {SampleStep(1, 0)}).ToString(), "not_found: no run r9");
   EXPECT_EQ(store_->GetSteps("r9").status().ToString(), "not_found: no run r9");
 }
 
@@ -98,7 +98,7 @@ TEST_F(StepsTest, ConcurrentUpdatesFromFourThreads) {
     workers.emplace_back([this, t] {
       for (int i = 1; i <= kUpdates; ++i) {
         StepRecord step = SampleStep(t + 1, i);
-        EXPECT_TRUE(store_->UpdateStep("r2", step).ok());
+        EXPECT_TRUE(store_->UpdateSteps("r2", {step}).ok());
         EXPECT_TRUE(store_->GetSteps("r2").ok());
       }
     });
@@ -127,7 +127,7 @@ TEST_F(StepsTest, AFailingWriteInABatchUndoesOnlyItself) {
     workers.emplace_back([this, t] {
       bool good = t % 2 == 0;
       for (int i = 1; i <= kUpdates; ++i) {
-        Status s = store_->UpdateStep(good ? "r2" : "no-such-run", SampleStep(t / 2 + 1, i));
+        Status s = store_->UpdateSteps(good ? "r2" : "no-such-run", {SampleStep(t / 2 + 1, i)});
         EXPECT_EQ(s.code(), good ? StatusCode::kOk : StatusCode::kNotFound) << s.ToString();
       }
     });
@@ -145,16 +145,16 @@ TEST_F(StepsTest, AFailingWriteInABatchUndoesOnlyItself) {
   EXPECT_EQ(reopened->GetRun("no-such-run").status().code(), StatusCode::kNotFound);
 }
 
-// Not a benchmark: prints what one durable UpdateStep costs here, for the record.
+// Not a benchmark: prints what one durable UpdateSteps costs here, for the record.
 TEST_F(StepsTest, ReportsTheCostOfOneCommit) {
   constexpr int kCommits = 100;
   auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < kCommits; ++i) {
-    ASSERT_TRUE(store_->UpdateStep("r1", SampleStep(1, i)).ok());
+    ASSERT_TRUE(store_->UpdateSteps("r1", {SampleStep(1, i)}).ok());
   }
   auto elapsed = std::chrono::steady_clock::now() - start;
   double ms = std::chrono::duration<double, std::milli>(elapsed).count() / kCommits;
-  std::cout << "UpdateStep commit (synchronous=FULL, WAL): " << ms << " ms mean over " << kCommits
+  std::cout << "UpdateSteps commit (synchronous=FULL, WAL): " << ms << " ms mean over " << kCommits
             << "\n";
 }
 
