@@ -6,6 +6,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -17,41 +18,73 @@ class GroupCommit {
   // Queues ITEM and returns once a call of WRITE_BATCH (on this thread or another) has been given
   // it and returned. WRITE_BATCH(const std::vector<Item*>&) runs without this object's lock, on
   // one thread at a time, and must record each item's outcome in the item. Thread-safe.
+  //
+  // Each caller waits on a signal of its own, and the leader wakes exactly the callers of the
+  // batch it wrote and the next batch's leader: one condition variable shared by all woke every
+  // waiting thread at every batch, most of them to sleep again (three quarters of a bulk run's
+  // futex calls, with 50 runs at once).
   template <typename WriteBatch>
   void Submit(Item* item, WriteBatch&& write_batch) {
-    Entry me{item};
-    std::unique_lock<std::mutex> lock(mu_);
-    queue_.push_back(&me);
-    written_.wait(lock, [&] { return me.done || !writing_; });
-    if (me.done) {
-      return;
+    auto me = std::make_shared<Waiter>(item);
+    std::unique_lock lock(mu_);
+    queue_.push_back(me);
+    if (writing_) {
+      lock.unlock();
+      if (me->Wait() == Waiter::kWritten) {
+        return;
+      }
+      lock.lock();  // the previous leader left this thread the queue, writing_ still set
     }
-    std::vector<Entry*> batch;
-    batch.swap(queue_);
     writing_ = true;
+    std::vector<std::shared_ptr<Waiter>> batch;
+    batch.swap(queue_);
     lock.unlock();
     std::vector<Item*> items;
-    for (Entry* e : batch) {
-      items.push_back(e->item);
+    for (const auto& w : batch) {
+      items.push_back(w->item);
     }
     write_batch(items);
     lock.lock();
-    writing_ = false;
-    for (Entry* e : batch) {
-      e->done = true;
+    std::shared_ptr<Waiter> next = queue_.empty() ? nullptr : queue_.front();
+    writing_ = next != nullptr;
+    lock.unlock();
+    for (const auto& w : batch) {
+      if (w != me) {
+        w->Signal(Waiter::kWritten);
+      }
     }
-    written_.notify_all();
+    if (next) {
+      next->Signal(Waiter::kLead);
+    }
   }
 
  private:
-  struct Entry {
+  // One caller's item and the signal it waits for. Shared with the leader, so that signalling
+  // after the caller has gone is safe.
+  struct Waiter {
+    enum Outcome { kWaiting, kWritten, kLead };
+    explicit Waiter(Item* i) : item(i) {}
+    Outcome Wait() {
+      std::unique_lock lock(mu);
+      cv.wait(lock, [&] { return outcome != kWaiting; });
+      return outcome;
+    }
+    void Signal(Outcome o) {
+      {
+        std::lock_guard lock(mu);
+        outcome = o;
+      }
+      cv.notify_one();
+    }
     Item* item;
-    bool done = false;
+    std::mutex mu;
+    std::condition_variable cv;
+    Outcome outcome = kWaiting;  // guarded by mu
   };
+
   std::mutex mu_;
-  std::condition_variable written_;
-  std::vector<Entry*> queue_;  // items no batch has taken yet
-  bool writing_ = false;       // a thread is writing a batch; the queue waits for it
+  std::vector<std::shared_ptr<Waiter>> queue_;  // items no batch has taken yet; guarded by mu_
+  bool writing_ = false;  // a thread is writing a batch or has been made the next leader
 };
 
 }  // namespace rekey
