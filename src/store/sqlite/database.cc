@@ -26,18 +26,25 @@ Result<Database> Database::Open(const std::string& path, int busy_timeout_ms) {
 }
 
 Status Database::Exec(const char* sql) {
+  if (std::string_view(sql).find(';') == std::string_view::npos) {
+    Result<Statement> statement = Prepare(sql);
+    return statement.ok() ? statement->Run() : statement.status();
+  }
   int rc = sqlite3_exec(db_.get(), sql, nullptr, nullptr, nullptr);
   return rc == SQLITE_OK ? Status::Ok() : SqliteStatus(db_.get(), rc, sql);
 }
 
 Result<Statement> Database::Prepare(std::string_view sql) {
+  if (sqlite3_stmt* kept = cache_->Take(sql)) {
+    return Statement(kept, cache_.get());
+  }
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
   if (rc != SQLITE_OK) {
     sqlite3_finalize(stmt);
     return SqliteStatus(db_.get(), rc, "prepare " + std::string(sql));
   }
-  return Statement(stmt);
+  return Statement(stmt, cache_.get());
 }
 
 }  // namespace rekey::sqlite

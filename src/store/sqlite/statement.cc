@@ -7,6 +7,46 @@
 
 namespace rekey::sqlite {
 
+StatementCache::~StatementCache() {
+  for (auto& [sql, stmts] : idle_) {
+    for (sqlite3_stmt* stmt : stmts) {
+      sqlite3_finalize(stmt);
+    }
+  }
+}
+
+sqlite3_stmt* StatementCache::Take(std::string_view sql) {
+  auto it = idle_.find(std::string(sql));
+  if (it == idle_.end() || it->second.empty()) {
+    return nullptr;
+  }
+  sqlite3_stmt* stmt = it->second.back();
+  it->second.pop_back();
+  return stmt;
+}
+
+void StatementCache::Put(sqlite3_stmt* stmt) {
+  // A statement in use while the same SQL is prepared again (a nested query) makes a second
+  // one; a few per text is all nesting needs.
+  constexpr size_t kMaxIdlePerText = 4;
+  std::vector<sqlite3_stmt*>& idle = idle_[sqlite3_sql(stmt)];
+  if (idle.size() >= kMaxIdlePerText) {
+    sqlite3_finalize(stmt);
+    return;
+  }
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  idle.push_back(stmt);
+}
+
+void Statement::Release::operator()(sqlite3_stmt* stmt) const {
+  if (cache != nullptr) {
+    cache->Put(stmt);
+  } else {
+    sqlite3_finalize(stmt);
+  }
+}
+
 Statement& Statement::BindText(int index, std::string_view text) {
   return Check(sqlite3_bind_text64(stmt_.get(), index, text.data(), text.size(), SQLITE_TRANSIENT,
                                    SQLITE_UTF8),
