@@ -1,5 +1,6 @@
-// Tests for run leases: one holder at a time across processes, the holder's pid in the refusal,
-// release on destruction, and release by the kernel when the holder is killed with SIGKILL.
+// Tests for run leases: one holder at a time across processes and within one, the holder's pid in
+// the refusal, release on destruction, and release by the kernel when the holder is killed with
+// SIGKILL.
 #include "store/sqlite/file_run_lease.h"
 
 #include <gtest/gtest.h>
@@ -29,27 +30,42 @@ class FileRunLeaseTest : public ::testing::Test {
     if (store == nullptr) {
       return Status::Internal("no store");
     }
-    return store->AcquireRunLease("r1");  // the lease outlives the store: it is a file of its own
+    return store->AcquireRunLease("r1");  // the lease outlives the store: it keeps its file open
   }
   Status TryLease() { return Lease().status(); }
 
   TempDir dir_{"store"};
 };
 
-TEST_F(FileRunLeaseTest, LeaseFileNamesItsHolderAndIsReleasedOnDestruction) {
+TEST_F(FileRunLeaseTest, ALeaseInThisProcessIsRefusedToAnotherAndReleasedOnDestruction) {
   {
     Result<std::unique_ptr<RunLease>> lease = Lease();
     ASSERT_TRUE(lease.ok()) << lease.status().ToString();
     struct stat st {};
     ASSERT_EQ(::stat(dir_.File("locks").c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0700u);
-    ASSERT_EQ(::stat(dir_.File("locks/r1.lock").c_str(), &st), 0);
+    ASSERT_EQ(::stat(dir_.File("locks/runs.lock").c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0600u);
-    EXPECT_EQ(store_testing::ReadWhole(dir_.File("locks/r1.lock")),
-              std::to_string(::getpid()) + "\n");
     EXPECT_EQ(TryLease().ToString(), HeldBy(::getpid()));
   }
   EXPECT_TRUE(TryLease().ok());
+}
+
+// Many runs, one file: leasing one run leaves every other free, and the file is all there is.
+TEST_F(FileRunLeaseTest, EachRunIsLeasedOnItsOwnInOneFile) {
+  std::unique_ptr<Store> store = OpenOrDie(dir_.path());
+  std::vector<std::unique_ptr<RunLease>> leases;
+  for (int i = 0; i < 50; ++i) {
+    Result<std::unique_ptr<RunLease>> lease = store->AcquireRunLease("run-" + std::to_string(i));
+    ASSERT_TRUE(lease.ok()) << i << ": " << lease.status().ToString();
+    leases.push_back(std::move(*lease));
+  }
+  EXPECT_EQ(store->AcquireRunLease("run-7").status().code(), StatusCode::kConflict);
+  leases[7].reset();
+  EXPECT_TRUE(store->AcquireRunLease("run-7").ok());
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_.File("locks")),
+                          std::filesystem::directory_iterator()),
+            1);
 }
 
 TEST_F(FileRunLeaseTest, AnotherProcessIsRefusedWhileTheLeaseIsHeld) {
@@ -91,12 +107,10 @@ TEST_F(FileRunLeaseTest, KilledHolderReleasesTheLease) {
   EXPECT_TRUE(TryLease().ok());
 }
 
-TEST_F(FileRunLeaseTest, RunIdMustBeAFileName) {
+TEST_F(FileRunLeaseTest, ARunIdIsNeeded) {
   std::unique_ptr<Store> store = OpenOrDie(dir_.path());
-  EXPECT_EQ(store->AcquireRunLease("../r1").status().ToString(),
-            "invalid_argument: run id '../r1' cannot name a lease file");
   EXPECT_EQ(store->AcquireRunLease("").status().ToString(),
-            "invalid_argument: run id '' cannot name a lease file");
+            "invalid_argument: a run lease needs a run id");
 }
 
 }  // namespace

@@ -147,9 +147,21 @@ Status SqliteStore::RunForIdentity(std::string_view sql, const std::string& iden
 }
 
 Result<std::unique_ptr<RunLease>> SqliteStore::AcquireRunLease(const std::string& run_id) {
-  const std::string dir = state_dir_ + "/locks";
-  REKEY_RETURN_IF_ERROR(env_->CreateDirs(dir, 0700));
-  return FileRunLease::Acquire(dir, run_id);
+  std::shared_ptr<RunLeaseFile> leases;
+  {
+    std::lock_guard lock(lease_mu_);
+    if (leases_ == nullptr) {
+      const std::string dir = state_dir_ + "/locks";
+      REKEY_RETURN_IF_ERROR(env_->CreateDirs(dir, 0700));
+      Result<std::shared_ptr<RunLeaseFile>> opened = RunLeaseFile::Open(dir);
+      if (!opened.ok()) {
+        return opened.status();
+      }
+      leases_ = std::move(*opened);
+    }
+    leases = leases_;
+  }
+  return leases->Acquire(run_id);
 }
 
 }  // namespace rekey::sqlite

@@ -18,6 +18,7 @@
 #include "base/env.h"
 #include "base/group_commit.h"
 #include "store/sqlite/database.h"
+#include "store/sqlite/file_run_lease.h"
 #include "store/store.h"
 
 namespace rekey::sqlite {
@@ -53,7 +54,8 @@ class SqliteStore final : public Store {
   Status UpdateRun(const RunRecord& run, const std::vector<StepRecord>& steps) override;
   Result<std::vector<StepRecord>> GetSteps(const std::string& run_id) override;
   Status UpdateSteps(const std::string& run_id, const std::vector<StepRecord>& steps) override;
-  // Does not wait for the store's mutex: the lease is a file of its own (file_run_lease.h).
+  // Does not wait for the store's mutex: leases are a file of their own (file_run_lease.h),
+  // which a lease keeps open after the store is gone.
   Result<std::unique_ptr<RunLease>> AcquireRunLease(const std::string& run_id) override;
 
  private:
@@ -82,6 +84,8 @@ class SqliteStore final : public Store {
 
   Env* const env_;
   const std::string state_dir_;
+  std::mutex lease_mu_;
+  std::shared_ptr<RunLeaseFile> leases_;  // opened by the first lease; guarded by lease_mu_
   std::mutex mu_;
   Database db_;  // guarded by mu_
   // The last inventory text CreateRun stored, and its digest (guarded by mu_).
