@@ -128,7 +128,7 @@ class RunCommand final : public Command {
     if (!ended.ok()) {
       return ReportError(context, ended.status());
     }
-    return ReportRun(context, state, *ended, output_ == "json");
+    return ReportRun(context, state, ended->run, ended->plan, output_ == "json");
   }
 
   // A run the audit log refused to record must not look as if it were running: it is blocked
@@ -225,7 +225,7 @@ class ResumeCommand final : public Command {
     if (!ended.ok()) {
       return ReportError(context, ended.status());
     }
-    return ReportRun(context, state, *ended, output_ == "json");
+    return ReportRun(context, state, ended->run, ended->plan, output_ == "json");
   }
 
   std::string run_id_;

@@ -27,7 +27,11 @@ class StatusCommand final : public Command {
     if (!run.ok()) {
       return ReportError(context, run.status());
     }
-    ReportRun(context, *state, *run, output_ == "json");
+    Result<Plan> plan = StoredPlan(*run);
+    if (!plan.ok()) {
+      return ReportError(context, plan.status());
+    }
+    ReportRun(context, *state, *run, *plan, output_ == "json");
     return kExitOk;  // the status was shown; the run's own outcome is in it
   }
 

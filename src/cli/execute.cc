@@ -42,7 +42,7 @@ ExecutorDeps DepsOf(const Context& context, State& state) {
           &state.master_key, state.resources.get(), state.pool.get()};
 }
 
-Result<RunRecord> ExecuteStoredRun(const Context& context, State& state, const RunRecord& run) {
+Result<EndedRun> ExecuteStoredRun(const Context& context, State& state, const RunRecord& run) {
   auto lease = state.store->AcquireRunLease(run.id);
   if (!lease.ok()) {
     return lease.status();
@@ -63,19 +63,23 @@ Result<RunRecord> ExecuteStoredRun(const Context& context, State& state, const R
                    << StepSummary(s) << "\n";
     };
   }
-  return ExecuteRun(DepsOf(context, state), **inventory, *plan, run, options);
+  Result<RunRecord> ended = ExecuteRun(DepsOf(context, state), **inventory, *plan, run, options);
+  if (!ended.ok()) {
+    return ended.status();
+  }
+  return EndedRun{std::move(*ended), std::move(*plan)};
 }
 
-int ReportRun(const Context& context, State& state, const RunRecord& run, bool json) {
-  auto plan = StoredPlan(run);
+int ReportRun(const Context& context, State& state, const RunRecord& run, const Plan& plan,
+              bool json) {
   auto steps = state.store->GetSteps(run.id);
-  if (!plan.ok() || !steps.ok()) {
-    return ReportError(context, plan.ok() ? steps.status() : plan.status());
+  if (!steps.ok()) {
+    return ReportError(context, steps.status());
   }
   if (json) {
-    *context.out << RunToJson(run, *plan, *steps).dump(2) << "\n";
+    *context.out << RunToJson(run, plan, *steps).dump(2) << "\n";
   } else {
-    *context.out << RunToText(run, *plan, *steps);
+    *context.out << RunToText(run, plan, *steps);
   }
   return run.state == RunState::kSucceeded ? kExitOk : kExitFailed;
 }

@@ -18,13 +18,20 @@ Result<std::shared_ptr<const Inventory>> StoredInventory(State& state, const Run
 // The executor's dependencies, from the opened state directory.
 ExecutorDeps DepsOf(const Context& context, State& state);
 
+// A run as it ended, with the stored plan it executed.
+struct EndedRun {
+  RunRecord run;
+  Plan plan;
+};
+
 // Takes the run's lease (conflict when another process executes it), re-reads its stored
 // inventory and plan, executes it and returns how it ended. Progress goes to the error stream
 // when it is a terminal.
-Result<RunRecord> ExecuteStoredRun(const Context& context, State& state, const RunRecord& run);
+Result<EndedRun> ExecuteStoredRun(const Context& context, State& state, const RunRecord& run);
 
-// Prints the run's status (text or JSON) to the output stream; returns 0 when it succeeded, 1
-// otherwise.
-int ReportRun(const Context& context, State& state, const RunRecord& run, bool json);
+// Prints the status of RUN, whose stored plan is PLAN (text or JSON), to the output stream;
+// returns 0 when it succeeded, 1 otherwise.
+int ReportRun(const Context& context, State& state, const RunRecord& run, const Plan& plan,
+              bool json);
 
 }  // namespace rekey
