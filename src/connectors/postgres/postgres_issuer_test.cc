@@ -560,20 +560,23 @@ TEST(PostgresScramVerifierTest, MatchesOnlyTheValueItWasMadeFrom) {
             VerifierMatch::kNotScram);
 }
 
+// Also for a value longer than SHA-256's block, which HMAC hashes into its key first.
 TEST(PostgresScramVerifierTest, MadeHereAsLibpqMakesIt) {
   Conn conn(PQconnectStart(""));
-  std::string libpq = Verifier(conn.get(), "p@ss w0rd!", "someone");
-  // "SCRAM-SHA-256$4096:<salt>$...": made again here with libpq's salt, it is the same text.
-  size_t colon = libpq.find(':');
-  std::string salt64 = libpq.substr(colon + 1, libpq.find('$', colon) - colon - 1);
-  unsigned char salt[16];
-  size_t size = 0;
-  ASSERT_EQ(sodium_base642bin(salt, sizeof salt, salt64.data(), salt64.size(), nullptr, &size,
-                              nullptr, sodium_base64_VARIANT_ORIGINAL),
-            0);
-  ASSERT_EQ(size, sizeof salt);
-  EXPECT_EQ(MakeScramVerifier("p@ss w0rd!", salt, 4096), libpq);
-  EXPECT_EQ(MatchScramVerifier(MakeScramVerifier("x", salt, 2), "x"), VerifierMatch::kYes);
+  for (const std::string& value : {std::string("p@ss w0rd!"), std::string(100, 'k')}) {
+    std::string libpq = Verifier(conn.get(), value, "someone");
+    // "SCRAM-SHA-256$4096:<salt>$...": made again here with libpq's salt, it is the same text.
+    size_t colon = libpq.find(':');
+    std::string salt64 = libpq.substr(colon + 1, libpq.find('$', colon) - colon - 1);
+    unsigned char salt[16];
+    size_t size = 0;
+    ASSERT_EQ(sodium_base642bin(salt, sizeof salt, salt64.data(), salt64.size(), nullptr, &size,
+                                nullptr, sodium_base64_VARIANT_ORIGINAL),
+              0);
+    ASSERT_EQ(size, sizeof salt);
+    EXPECT_EQ(MakeScramVerifier(value, salt, 4096), libpq);
+    EXPECT_EQ(MatchScramVerifier(MakeScramVerifier("x", salt, 2), "x"), VerifierMatch::kYes);
+  }
 }
 
 // Figures, not assertions: run with --gtest_also_run_disabled_tests.
