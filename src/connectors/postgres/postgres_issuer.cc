@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "connectors/connection_pool.h"
+#include "connectors/postgres/accepts_login.h"
 #include "connectors/postgres/pg_client.h"
 #include "connectors/postgres/scram_verifier.h"
 #include "secret/redact.h"
@@ -17,19 +18,6 @@ namespace {
 using Pool = ConnectionPool<PgConnection>;
 using Lease = Pool::Lease;
 
-// A NUL-terminated copy of a secret, for libpq; wiped when it goes.
-class CString {
- public:
-  explicit CString(std::string_view s) : s_(s) {}
-  CString(const CString&) = delete;
-  CString& operator=(const CString&) = delete;
-  ~CString() { WipeString(s_); }
-  const char* get() const { return s_.c_str(); }
-
- private:
-  std::string s_;
-};
-
 // What an issuer and its system's admin pool need to know of the system.
 struct SystemInfo {
   std::string name;
@@ -40,22 +28,6 @@ struct SystemInfo {
 
 std::string SystemWhere(const SystemInfo& system) {
   return "postgres system \"" + system.name + "\"";
-}
-
-// SQLSTATEs that a later attempt may not see: "" (libpq's own failure: refused, unreachable,
-// TLS), connection exceptions (08), insufficient resources (53: too many connections),
-// shutdown and startup (57P01-57P03), serialization failure and deadlock (40), and XX000, which
-// is how PostgreSQL reports two ALTER ROLEs of one role at once ("tuple concurrently updated").
-bool RetryableState(const std::string& sqlstate) {
-  return sqlstate.empty() || sqlstate.rfind("08", 0) == 0 || sqlstate.rfind("53", 0) == 0 ||
-         sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03" ||
-         sqlstate.rfind("40", 0) == 0 || sqlstate == "XX000";
-}
-
-// A login the server refused because of the credentials or the role: wrong password, no such
-// role (PostgreSQL answers both 28P01), NOLOGIN or no pg_hba.conf entry (28000).
-bool RefusedCredentials(const std::string& sqlstate) {
-  return sqlstate == "28P01" || sqlstate == "28000";
 }
 
 Result<std::unique_ptr<PgConnection>> ConnectAdmin(const SystemInfo& system, Deadline deadline) {
@@ -244,30 +216,8 @@ Result<bool> PostgresIssuer::Accepts(const SecretBytes& value, Deadline deadline
     return false;  // no role has an empty password, and libpq would read ~/.pgpass instead
   }
   REKEY_RETURN_IF_ERROR(CheckValue(value, "accepts"));
-  CString clear(value.Expose());
-  const char* keywords[] = {"dbname", "user", "password", "fallback_application_name", nullptr};
-  const char* values[] = {system_->dsn.c_str(), role_.c_str(), clear.get(), "rekey", nullptr};
-  Login login = LogIn(keywords, values, deadline);
-  if (login.conn != nullptr) {
-    bool asked = PQconnectionUsedPassword(login.conn.get()) != 0;
-    login.conn.reset();
-    if (!asked) {
-      return Status::InvalidArgument(
-          Where("accepts") +
-          ": the server let the role in without asking for a password (pg_hba.conf trust, peer "
-          "or cert), so no login can show whether a value is accepted");
-    }
-    return true;
-  }
-  if (RefusedCredentials(login.sqlstate)) {
-    return false;
-  }
-  std::string message = Where("accepts") + ": login failed: " +
-                        Redact(login.message, {&value, &system_->admin_secret});
-  if (login.timed_out || RetryableState(login.sqlstate)) {
-    return Status::Unavailable(message);
-  }
-  return Status::InvalidArgument(message);
+  LoginOutcome outcome = LibpqLogin(system_->dsn, role_, value, deadline);
+  return AcceptsAnswer(outcome, Where("accepts"), {&value, &system_->admin_secret});
 }
 
 // Terminates the role's backends (PostgreSQL cannot tell which value opened a session), then
