@@ -6,7 +6,9 @@
 
 #include "connectors/connection_pool.h"
 #include "connectors/postgres/accepts_login.h"
+#include "connectors/postgres/login_route.h"
 #include "connectors/postgres/pg_client.h"
+#include "connectors/postgres/scram_login.h"
 #include "connectors/postgres/scram_verifier.h"
 #include "secret/redact.h"
 #include "secret/secret_ref.h"
@@ -24,6 +26,7 @@ struct SystemInfo {
   std::string dsn;  // checked: parses, holds no password
   SecretBytes admin_secret;
   Millis timeout;  // of one attempt: the server's own bound on an abandoned statement
+  std::optional<ScramTarget> scram_target;  // where accepts? logs in by itself, if it may
 };
 
 std::string SystemWhere(const SystemInfo& system) {
@@ -208,16 +211,23 @@ Status PostgresIssuer::RemoveIfCurrent(const SecretBytes& value, Deadline deadli
   return AlterRoleOn(*lease, "PASSWORD NULL", "remove", {&value}, deadline);
 }
 
-// A fresh login as the role, with VALUE passed as a separate parameter (never in a conninfo
-// string). The answer comes from the SQLSTATE of the server's refusal; see
+// A fresh login as the role: rekey's own SCRAM login where the dsn and the server allow it
+// (login_route.h), else libpq's, with VALUE passed as a separate parameter (never in a conninfo
+// string). The answer comes from the SQLSTATE of the server's refusal, the same for both; see
 // doc/connectors/postgres.md.
 Result<bool> PostgresIssuer::Accepts(const SecretBytes& value, Deadline deadline) {
   if (value.empty()) {
     return false;  // no role has an empty password, and libpq would read ~/.pgpass instead
   }
   REKEY_RETURN_IF_ERROR(CheckValue(value, "accepts"));
-  LoginOutcome outcome = LibpqLogin(system_->dsn, role_, value, deadline);
-  return AcceptsAnswer(outcome, Where("accepts"), {&value, &system_->admin_secret});
+  std::optional<LoginOutcome> outcome;
+  if (system_->scram_target && IsAscii(value.Expose())) {
+    outcome = ScramLogin(*system_->scram_target, role_, value, deadline);
+  }
+  if (!outcome) {
+    outcome = LibpqLogin(system_->dsn, role_, value, deadline);
+  }
+  return AcceptsAnswer(*outcome, Where("accepts"), {&value, &system_->admin_secret});
 }
 
 // Terminates the role's backends (PostgreSQL cannot tell which value opened a session), then
@@ -388,11 +398,11 @@ Result<std::unique_ptr<Issuer>> MakePostgresIssuer(const ConnectorContext& conte
     return admin.status().WithContext(where + ": admin_secret");
   }
   auto info = std::make_unique<SystemInfo>(
-      SystemInfo{system.name, *dsn, std::move(*admin), system.timeout});
+      SystemInfo{system.name, *dsn, std::move(*admin), system.timeout, ScramTargetOf(*dsn)});
   Pool& pool = context.resources->Get<Pool>("postgres/" + system.name + "/" + *dsn, [&] {
     // The first binding's settings serve the system's every binding in the process.
-    auto shared = std::make_shared<SystemInfo>(
-        SystemInfo{info->name, info->dsn, info->admin_secret.Clone(), info->timeout});
+    auto shared = std::make_shared<SystemInfo>(SystemInfo{
+        info->name, info->dsn, info->admin_secret.Clone(), info->timeout, info->scram_target});
     return std::make_shared<Pool>(
         [shared](Deadline deadline) { return ConnectAdmin(*shared, deadline); },
         AdminPoolSize(system));

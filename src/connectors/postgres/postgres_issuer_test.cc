@@ -6,6 +6,7 @@
 
 #include <thread>
 
+#include "connectors/postgres/fake_pg_server.h"
 #include "connectors/postgres/pg_test_role.h"
 #include "connectors/postgres/scram_verifier.h"
 #include "inventory/loader.h"
@@ -16,7 +17,7 @@ namespace rekey::postgres {
 namespace {
 
 using namespace std::chrono_literals;  // NOLINT: durations in tests
-using namespace pg_testing;            // NOLINT: the tests' own helpers
+using namespace pg_testing;            // NOLINT: the tests' own helpers and fake
 
 // An issuer built as the CLI builds it: from a parsed inventory, with a SystemResources shared by
 // every issuer of the test.
@@ -389,6 +390,30 @@ TEST_F(PostgresIssuerTest, AServerThatDoesNotAskForThePasswordGivesAnErrorNotAnA
                 ": accepts: the server let the role in without asking for a password "
                 "(pg_hba.conf trust, peer or cert), so no login can show whether a value is "
                 "accepted");
+}
+
+// Over plain TCP, accepts logs in by itself (scram_login.h): a server that forges its SCRAM
+// signature is caught by rekey's own check (libpq's words differ: "incorrect server signature").
+TEST_F(PostgresIssuerTest, AcceptsLogsInByItselfOverPlainTcp) {
+  FakePgServer server(FakePgServer::Script::kForgedSignature);
+  Made pg = Make(server.Dsn());
+  Result<bool> accepted = pg.issuer->Accepts(SecretBytes(old_value_), Soon());
+  EXPECT_EQ(accepted.status().ToString(),
+            "unavailable: postgres system \"pg\", role " + Quoted(role_) +
+                ": accepts: login failed: connection to server at \"127.0.0.1\", port " +
+                std::to_string(server.port()) + " failed: incorrect SCRAM server signature");
+  server.Stop();
+  EXPECT_EQ(server.startups(), 1);
+}
+
+// A server that asks for another method than SCRAM gets the login from libpq instead.
+TEST_F(PostgresIssuerTest, AcceptsLeavesAnMd5LoginToLibpq) {
+  FakePgServer server(FakePgServer::Script::kMd5);
+  Made pg = Make(server.Dsn());
+  EXPECT_EQ(pg.issuer->Accepts(SecretBytes(old_value_), Soon()).value_or(true), false);
+  server.Stop();
+  EXPECT_EQ(server.startups(), 2);             // rekey's login, given up, then libpq's ...
+  EXPECT_EQ(server.sent().substr(0, 1), "p");  // ... which sent the md5 password
 }
 
 TEST_F(PostgresIssuerTest, InstallOnAMissingRoleIsNotFound) {
