@@ -8,7 +8,7 @@ build_packages=(
   libyaml-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libsodium-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # client libraries of the database and cache issuers
-  libpq-dev libmariadb-dev libhiredis-dev libldap-dev
+  libpq-dev libssl-dev libmariadb-dev libhiredis-dev libldap-dev
   # HTTP(S) client of the API holders and HTTP checks; openssl makes the TLS tests' certificates
   libcurl4-openssl-dev openssl
   # tools scripts/test-services and the tests use (ss, pgrep), often absent from minimal images

@@ -1,6 +1,7 @@
 // Bounded libpq: logins and queries in nonblocking mode, where every wait is a poll(2) on the
 // connection's socket that ends at a Deadline, plus the SQLSTATE of a refused login, which libpq
-// has no function for. Header-only: included by postgres_issuer.cc (and its test) alone.
+// has no function for, and what a SQLSTATE means to a caller (RetryableState,
+// RefusedCredentials). Header-only, for the postgres connector's own files.
 #pragma once
 
 #include <libpq-fe.h>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "connectors/connector.h"
+#include "secret/secret_bytes.h"
 
 namespace rekey::postgres {
 
@@ -39,6 +41,19 @@ struct PgStringDeleter {
   }
 };
 using PgString = std::unique_ptr<char, PgStringDeleter>;
+
+// A NUL-terminated copy of a secret, for libpq; wiped when it goes.
+class CString {
+ public:
+  explicit CString(std::string_view s) : s_(s) {}
+  CString(const CString&) = delete;
+  CString& operator=(const CString&) = delete;
+  ~CString() { WipeString(s_); }
+  const char* get() const { return s_.c_str(); }
+
+ private:
+  std::string s_;
+};
 
 // An admin connection, as a ConnectionPool holds it.
 struct PgConnection {
@@ -212,6 +227,22 @@ inline Query RunQuery(PGconn* conn, const std::string& sql, const std::vector<co
       query.result = std::move(next);
     }
   }
+}
+
+// SQLSTATEs that a later attempt may not see: "" (libpq's own failure: refused, unreachable,
+// TLS), connection exceptions (08), insufficient resources (53: too many connections),
+// shutdown and startup (57P01-57P03), serialization failure and deadlock (40), and XX000, which
+// is how PostgreSQL reports two ALTER ROLEs of one role at once ("tuple concurrently updated").
+inline bool RetryableState(const std::string& sqlstate) {
+  return sqlstate.empty() || sqlstate.rfind("08", 0) == 0 || sqlstate.rfind("53", 0) == 0 ||
+         sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03" ||
+         sqlstate.rfind("40", 0) == 0 || sqlstate == "XX000";
+}
+
+// A login the server refused because of the credentials or the role: wrong password, no such
+// role (PostgreSQL answers both 28P01), NOLOGIN or no pg_hba.conf entry (28000).
+inline bool RefusedCredentials(const std::string& sqlstate) {
+  return sqlstate == "28P01" || sqlstate == "28000";
 }
 
 }  // namespace rekey::postgres

@@ -5,7 +5,10 @@
 #include <thread>
 
 #include "connectors/connection_pool.h"
+#include "connectors/postgres/accepts_login.h"
+#include "connectors/postgres/login_route.h"
 #include "connectors/postgres/pg_client.h"
+#include "connectors/postgres/scram_login.h"
 #include "connectors/postgres/scram_verifier.h"
 #include "secret/redact.h"
 #include "secret/secret_ref.h"
@@ -17,45 +20,17 @@ namespace {
 using Pool = ConnectionPool<PgConnection>;
 using Lease = Pool::Lease;
 
-// A NUL-terminated copy of a secret, for libpq; wiped when it goes.
-class CString {
- public:
-  explicit CString(std::string_view s) : s_(s) {}
-  CString(const CString&) = delete;
-  CString& operator=(const CString&) = delete;
-  ~CString() { WipeString(s_); }
-  const char* get() const { return s_.c_str(); }
-
- private:
-  std::string s_;
-};
-
 // What an issuer and its system's admin pool need to know of the system.
 struct SystemInfo {
   std::string name;
   std::string dsn;  // checked: parses, holds no password
   SecretBytes admin_secret;
   Millis timeout;  // of one attempt: the server's own bound on an abandoned statement
+  std::optional<ScramTarget> scram_target;  // where accepts? logs in by itself, if it may
 };
 
 std::string SystemWhere(const SystemInfo& system) {
   return "postgres system \"" + system.name + "\"";
-}
-
-// SQLSTATEs that a later attempt may not see: "" (libpq's own failure: refused, unreachable,
-// TLS), connection exceptions (08), insufficient resources (53: too many connections),
-// shutdown and startup (57P01-57P03), serialization failure and deadlock (40), and XX000, which
-// is how PostgreSQL reports two ALTER ROLEs of one role at once ("tuple concurrently updated").
-bool RetryableState(const std::string& sqlstate) {
-  return sqlstate.empty() || sqlstate.rfind("08", 0) == 0 || sqlstate.rfind("53", 0) == 0 ||
-         sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03" ||
-         sqlstate.rfind("40", 0) == 0 || sqlstate == "XX000";
-}
-
-// A login the server refused because of the credentials or the role: wrong password, no such
-// role (PostgreSQL answers both 28P01), NOLOGIN or no pg_hba.conf entry (28000).
-bool RefusedCredentials(const std::string& sqlstate) {
-  return sqlstate == "28P01" || sqlstate == "28000";
 }
 
 Result<std::unique_ptr<PgConnection>> ConnectAdmin(const SystemInfo& system, Deadline deadline) {
@@ -155,15 +130,16 @@ Status PostgresIssuer::CheckValue(const SecretBytes& value, std::string_view ope
 
 // The SCRAM verifier of VALUE for ROLE, as libpq makes it: a random 16-byte salt, and the
 // server's scram_iterations (reported from PostgreSQL 16 on; 4096 before, libpq's default). An
-// ASCII value's is made here (MakeScramVerifier), in half the time libpq's PBKDF2 takes (2.0
-// against 3.9 ms here). Any other value needs libpq's SASLprep. internal with libpq's message.
+// ASCII value's is made here (MakeScramVerifier), in a sixth of the time libpq's PBKDF2 takes
+// (pbkdf2.cc); any other value, or an iteration count rekey does not compute, by libpq, which
+// also applies SASLprep. internal with libpq's message.
 Result<SecretBytes> ScramVerifier(PGconn* conn, const SecretBytes& value, const std::string& role) {
-  if (IsAscii(value.Expose())) {
-    const char* reported = PQparameterStatus(conn, "scram_iterations");
-    int iterations = reported != nullptr ? std::atoi(reported) : 0;
+  const char* reported = PQparameterStatus(conn, "scram_iterations");
+  int iterations = reported != nullptr ? std::atoi(reported) : 4096;
+  if (IsAscii(value.Expose()) && iterations >= 1 && iterations <= kMaxScramIterations) {
     unsigned char salt[16];
     randombytes_buf(salt, sizeof salt);
-    std::string made = MakeScramVerifier(value.Expose(), salt, iterations > 0 ? iterations : 4096);
+    std::string made = MakeScramVerifier(value.Expose(), salt, iterations);
     SecretBytes verifier(made);
     WipeString(made);
     return verifier;
@@ -235,38 +211,23 @@ Status PostgresIssuer::RemoveIfCurrent(const SecretBytes& value, Deadline deadli
   return AlterRoleOn(*lease, "PASSWORD NULL", "remove", {&value}, deadline);
 }
 
-// A fresh login as the role, with VALUE passed as a separate parameter (never in a conninfo
-// string). The answer comes from the SQLSTATE of the server's refusal; see
+// A fresh login as the role: rekey's own SCRAM login where the dsn and the server allow it
+// (login_route.h), else libpq's, with VALUE passed as a separate parameter (never in a conninfo
+// string). The answer comes from the SQLSTATE of the server's refusal, the same for both; see
 // doc/connectors/postgres.md.
 Result<bool> PostgresIssuer::Accepts(const SecretBytes& value, Deadline deadline) {
   if (value.empty()) {
     return false;  // no role has an empty password, and libpq would read ~/.pgpass instead
   }
   REKEY_RETURN_IF_ERROR(CheckValue(value, "accepts"));
-  CString clear(value.Expose());
-  const char* keywords[] = {"dbname", "user", "password", "fallback_application_name", nullptr};
-  const char* values[] = {system_->dsn.c_str(), role_.c_str(), clear.get(), "rekey", nullptr};
-  Login login = LogIn(keywords, values, deadline);
-  if (login.conn != nullptr) {
-    bool asked = PQconnectionUsedPassword(login.conn.get()) != 0;
-    login.conn.reset();
-    if (!asked) {
-      return Status::InvalidArgument(
-          Where("accepts") +
-          ": the server let the role in without asking for a password (pg_hba.conf trust, peer "
-          "or cert), so no login can show whether a value is accepted");
-    }
-    return true;
+  std::optional<LoginOutcome> outcome;
+  if (system_->scram_target && IsAscii(value.Expose())) {
+    outcome = ScramLogin(*system_->scram_target, role_, value, deadline);
   }
-  if (RefusedCredentials(login.sqlstate)) {
-    return false;
+  if (!outcome) {
+    outcome = LibpqLogin(system_->dsn, role_, value, deadline);
   }
-  std::string message = Where("accepts") + ": login failed: " +
-                        Redact(login.message, {&value, &system_->admin_secret});
-  if (login.timed_out || RetryableState(login.sqlstate)) {
-    return Status::Unavailable(message);
-  }
-  return Status::InvalidArgument(message);
+  return AcceptsAnswer(*outcome, Where("accepts"), {&value, &system_->admin_secret});
 }
 
 // Terminates the role's backends (PostgreSQL cannot tell which value opened a session), then
@@ -437,11 +398,11 @@ Result<std::unique_ptr<Issuer>> MakePostgresIssuer(const ConnectorContext& conte
     return admin.status().WithContext(where + ": admin_secret");
   }
   auto info = std::make_unique<SystemInfo>(
-      SystemInfo{system.name, *dsn, std::move(*admin), system.timeout});
+      SystemInfo{system.name, *dsn, std::move(*admin), system.timeout, ScramTargetOf(*dsn)});
   Pool& pool = context.resources->Get<Pool>("postgres/" + system.name + "/" + *dsn, [&] {
     // The first binding's settings serve the system's every binding in the process.
-    auto shared = std::make_shared<SystemInfo>(
-        SystemInfo{info->name, info->dsn, info->admin_secret.Clone(), info->timeout});
+    auto shared = std::make_shared<SystemInfo>(SystemInfo{
+        info->name, info->dsn, info->admin_secret.Clone(), info->timeout, info->scram_target});
     return std::make_shared<Pool>(
         [shared](Deadline deadline) { return ConnectAdmin(*shared, deadline); },
         AdminPoolSize(system));

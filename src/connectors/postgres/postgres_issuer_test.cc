@@ -1,23 +1,14 @@
 // Against the real server scripts/test-services starts (testing/services.h).
 #include "connectors/postgres/postgres_issuer.h"
 
-// The test's own connections, independent of the issuer's code. This target does not get
-// libpq's include directory (rekey_connectors links libpq privately), hence the path.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <postgresql/libpq-fe.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include <algorithm>
-#include <atomic>
-#include <fstream>
-#include <mutex>
-#include <random>
-#include <sstream>
+#include <ctime>
 #include <thread>
 
+#include "connectors/postgres/fake_pg_server.h"
+#include "connectors/postgres/pg_test_role.h"
 #include "connectors/postgres/scram_verifier.h"
 #include "inventory/loader.h"
 #include "testing/services.h"
@@ -27,99 +18,7 @@ namespace rekey::postgres {
 namespace {
 
 using namespace std::chrono_literals;  // NOLINT: durations in tests
-using Clock = std::chrono::steady_clock;
-
-Deadline In(std::chrono::milliseconds d) { return Clock::now() + d; }
-Deadline Soon() { return In(10s); }
-
-struct ConnCloser {
-  void operator()(PGconn* c) const { PQfinish(c); }
-};
-using Conn = std::unique_ptr<PGconn, ConnCloser>;
-struct ResultCloser {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-using ResultPtr = std::unique_ptr<PGresult, ResultCloser>;
-
-std::string Dsn() { return testing_services::Get("REKEY_PG_DSN"); }
-std::string AdminPassword() {
-  return testing_services::ReadFileNamedBy("REKEY_PG_ADMIN_PASSWORD_FILE");
-}
-
-// A login of the test's own as USER with PASSWORD.
-Conn Connect(const std::string& user, const std::string& password, const std::string& dsn = Dsn()) {
-  const char* keywords[] = {"dbname", "user", "password", nullptr};
-  const char* values[] = {dsn.c_str(), user.c_str(), password.c_str(), nullptr};
-  Conn conn(PQconnectdbParams(keywords, values, 1));
-  PQsetNoticeProcessor(
-      conn.get(), [](void*, const char*) {}, nullptr);
-  return conn;
-}
-
-bool CanLogIn(const std::string& user, const std::string& password) {
-  return PQstatus(Connect(user, password).get()) == CONNECTION_OK;
-}
-
-// The first column of each row of SQL (with $1 = PARAM if given); a failure fails the test.
-std::vector<std::string> Column(PGconn* conn, const std::string& sql, const char* param = nullptr) {
-  ResultPtr r(PQexecParams(conn, sql.c_str(), param ? 1 : 0, nullptr, &param, nullptr, nullptr, 0));
-  std::vector<std::string> rows;
-  ExecStatusType s = PQresultStatus(r.get());
-  if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
-    ADD_FAILURE() << sql << ": " << PQresultErrorMessage(r.get());
-    return rows;
-  }
-  for (int i = 0; i < PQntuples(r.get()); ++i) {
-    rows.push_back(PQgetisnull(r.get(), i, 0) ? "NULL" : PQgetvalue(r.get(), i, 0));
-  }
-  return rows;
-}
-
-std::string Verifier(PGconn* conn, const std::string& value, const std::string& role) {
-  char* v = PQencryptPasswordConn(conn, value.c_str(), role.c_str(), "scram-sha-256");
-  std::string out = v != nullptr ? v : "";
-  PQfreemem(v);
-  return out;
-}
-
-std::string RandomValue() {
-  static std::mt19937_64 random(std::random_device{}());
-  static std::mutex mu;
-  std::lock_guard lock(mu);
-  std::string s;
-  for (int i = 0; i < 24; ++i) {
-    s.push_back("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"[random() % 57]);
-  }
-  return s;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-size_t Count(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) {
-    ++n;
-  }
-  return n;
-}
-
-// A port on 127.0.0.1 where nothing listens (bound, then closed).
-int ClosedPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t size = sizeof a;
-  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&a), size), 0);
-  EXPECT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&a), &size), 0);
-  close(fd);
-  return ntohs(a.sin_port);
-}
+using namespace pg_testing;            // NOLINT: the tests' own helpers and fake
 
 // An issuer built as the CLI builds it: from a parsed inventory, with a SystemResources shared by
 // every issuer of the test.
@@ -128,31 +27,9 @@ struct Made {
   std::unique_ptr<Issuer> issuer;
 };
 
-// Each test gets a role of its own (tests run in parallel, one process each) with the value
-// old_, set through a verifier so the test's own setup does not log it either.
-class PostgresIssuerTest : public ::testing::Test {
+// The issuer tests, each on a role of its own (PgRoleTest).
+class PostgresIssuerTest : public PgRoleTest {
  protected:
-  void SetUp() override {
-    static std::atomic<int> counter{0};
-    std::string tag = RandomValue().substr(0, 6);
-    std::transform(tag.begin(), tag.end(), tag.begin(), [](char c) { return std::tolower(c); });
-    role_ = "rekey_t_" + std::to_string(getpid()) + "_" + std::to_string(counter++) + "_" + tag;
-    old_value_ = RandomValue();
-    admin_ = Connect(testing_services::Get("REKEY_PG_ADMIN_USER"), AdminPassword());
-    ASSERT_EQ(PQstatus(admin_.get()), CONNECTION_OK) << PQerrorMessage(admin_.get());
-    Column(admin_.get(), "CREATE ROLE " + role_ + " LOGIN PASSWORD '" +
-                             Verifier(admin_.get(), old_value_, role_) + "'");
-  }
-
-  void TearDown() override {
-    if (admin_ != nullptr && PQstatus(admin_.get()) == CONNECTION_OK) {
-      Column(admin_.get(),
-             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1",
-             role_.c_str());
-      Column(admin_.get(), "DROP ROLE IF EXISTS " + role_);
-    }
-  }
-
   // The inventory text of one postgres system "pg" and identity "svc" bound to ROLE.
   std::string InventoryText(const std::string& dsn, const std::string& secret_file,
                             const std::string& role, int max_parallel = 4) {
@@ -193,9 +70,6 @@ class PostgresIssuerTest : public ::testing::Test {
   std::string Quoted(const std::string& s) { return "\"" + s + "\""; }
 
   SystemResources resources_;  // before every Made of a test: outlives their issuers
-  Conn admin_;
-  std::string role_;
-  std::string old_value_;
 };
 
 TEST_F(PostgresIssuerTest, InstallMakesTheNewValueAcceptedAndTheOldRejected) {
@@ -519,6 +393,30 @@ TEST_F(PostgresIssuerTest, AServerThatDoesNotAskForThePasswordGivesAnErrorNotAnA
                 "accepted");
 }
 
+// Over plain TCP, accepts logs in by itself (scram_login.h): a server that forges its SCRAM
+// signature is caught by rekey's own check (libpq's words differ: "incorrect server signature").
+TEST_F(PostgresIssuerTest, AcceptsLogsInByItselfOverPlainTcp) {
+  FakePgServer server(FakePgServer::Script::kForgedSignature);
+  Made pg = Make(server.Dsn());
+  Result<bool> accepted = pg.issuer->Accepts(SecretBytes(old_value_), Soon());
+  EXPECT_EQ(accepted.status().ToString(),
+            "unavailable: postgres system \"pg\", role " + Quoted(role_) +
+                ": accepts: login failed: connection to server at \"127.0.0.1\", port " +
+                std::to_string(server.port()) + " failed: incorrect SCRAM server signature");
+  server.Stop();
+  EXPECT_EQ(server.startups(), 1);
+}
+
+// A server that asks for another method than SCRAM gets the login from libpq instead.
+TEST_F(PostgresIssuerTest, AcceptsLeavesAnMd5LoginToLibpq) {
+  FakePgServer server(FakePgServer::Script::kMd5);
+  Made pg = Make(server.Dsn());
+  EXPECT_EQ(pg.issuer->Accepts(SecretBytes(old_value_), Soon()).value_or(true), false);
+  server.Stop();
+  EXPECT_EQ(server.startups(), 2);             // rekey's login, given up, then libpq's ...
+  EXPECT_EQ(server.sent().substr(0, 1), "p");  // ... which sent the md5 password
+}
+
 TEST_F(PostgresIssuerTest, InstallOnAMissingRoleIsNotFound) {
   Column(admin_.get(), "DROP ROLE " + role_);
   Made pg = Make();
@@ -560,20 +458,23 @@ TEST(PostgresScramVerifierTest, MatchesOnlyTheValueItWasMadeFrom) {
             VerifierMatch::kNotScram);
 }
 
+// Also for a value longer than SHA-256's block, which HMAC hashes into its key first.
 TEST(PostgresScramVerifierTest, MadeHereAsLibpqMakesIt) {
   Conn conn(PQconnectStart(""));
-  std::string libpq = Verifier(conn.get(), "p@ss w0rd!", "someone");
-  // "SCRAM-SHA-256$4096:<salt>$...": made again here with libpq's salt, it is the same text.
-  size_t colon = libpq.find(':');
-  std::string salt64 = libpq.substr(colon + 1, libpq.find('$', colon) - colon - 1);
-  unsigned char salt[16];
-  size_t size = 0;
-  ASSERT_EQ(sodium_base642bin(salt, sizeof salt, salt64.data(), salt64.size(), nullptr, &size,
-                              nullptr, sodium_base64_VARIANT_ORIGINAL),
-            0);
-  ASSERT_EQ(size, sizeof salt);
-  EXPECT_EQ(MakeScramVerifier("p@ss w0rd!", salt, 4096), libpq);
-  EXPECT_EQ(MatchScramVerifier(MakeScramVerifier("x", salt, 2), "x"), VerifierMatch::kYes);
+  for (const std::string& value : {std::string("p@ss w0rd!"), std::string(100, 'k')}) {
+    std::string libpq = Verifier(conn.get(), value, "someone");
+    // "SCRAM-SHA-256$4096:<salt>$...": made again here with libpq's salt, it is the same text.
+    size_t colon = libpq.find(':');
+    std::string salt64 = libpq.substr(colon + 1, libpq.find('$', colon) - colon - 1);
+    unsigned char salt[16];
+    size_t size = 0;
+    ASSERT_EQ(sodium_base642bin(salt, sizeof salt, salt64.data(), salt64.size(), nullptr, &size,
+                                nullptr, sodium_base64_VARIANT_ORIGINAL),
+              0);
+    ASSERT_EQ(size, sizeof salt);
+    EXPECT_EQ(MakeScramVerifier(value, salt, 4096), libpq);
+    EXPECT_EQ(MatchScramVerifier(MakeScramVerifier("x", salt, 2), "x"), VerifierMatch::kYes);
+  }
 }
 
 // Figures, not assertions: run with --gtest_also_run_disabled_tests.
@@ -586,6 +487,13 @@ TEST_F(PostgresIssuerTest, DISABLED_Figures) {
     }
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count() / n;
   };
+  auto cpu = [](int n, auto op) {  // this process's, all threads
+    std::clock_t start = std::clock();
+    for (int i = 0; i < n; ++i) {
+      op();
+    }
+    return 1000.0 * static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC / n;
+  };
   SecretBytes value(RandomValue()), wrong(RandomValue());
   ASSERT_TRUE(pg.issuer->Install(value, nullptr, Soon()).ok());  // the pool's connection
   const int n = 50;
@@ -595,8 +503,11 @@ TEST_F(PostgresIssuerTest, DISABLED_Figures) {
   double disable = time(n, [&] { EXPECT_TRUE(pg.issuer->Disable(Soon()).ok()); });
   double none = time(n, [&] { EXPECT_TRUE(pg.issuer->EndSessions(value, Soon()).ok()); });
   double check = time(n, [&] { EXPECT_TRUE(pg.issuer->Remove(wrong, nullptr, Soon()).ok()); });
+  ASSERT_TRUE(pg.issuer->Enable(Soon()).ok());  // disable left the role unable to log in
   // The same work without the issuer, for the ratio: a plain libpq login, a verifier, an ALTER.
   double login = time(n, [&] { EXPECT_TRUE(CanLogIn(role_, std::string(value.Expose()))); });
+  double accepts_cpu = cpu(n, [&] { EXPECT_TRUE(*pg.issuer->Accepts(value, Soon())); });
+  double login_cpu = cpu(n, [&] { EXPECT_TRUE(CanLogIn(role_, std::string(value.Expose()))); });
   double verifier = time(n, [&] { Verifier(admin_.get(), std::string(value.Expose()), role_); });
   std::string alter =
       "ALTER ROLE " + role_ + " PASSWORD '" + Verifier(admin_.get(), "x", role_) + "'";
@@ -614,7 +525,8 @@ TEST_F(PostgresIssuerTest, DISABLED_Figures) {
             << " ms, end_sessions (none open) " << none << " ms, end_sessions (one open) " << ended
             << " ms, remove without next (verifier check, no change) " << check
             << " ms; plain libpq: login " << login << " ms, PQencryptPasswordConn " << verifier
-            << " ms, ALTER ROLE with a verifier " << altered << " ms\n";
+            << " ms, ALTER ROLE with a verifier " << altered << " ms; client CPU: accepts "
+            << accepts_cpu << " ms, libpq login " << login_cpu << " ms\n";
 }
 
 }  // namespace
