@@ -110,17 +110,23 @@ inline size_t Count(const std::string& text, const std::string& what) {
   return n;
 }
 
-// A port on 127.0.0.1 where nothing listens (bound, then closed).
-inline int ClosedPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
+// Binds FD to a free port on 127.0.0.1 and returns the port.
+inline int BindLoopback(int fd) {
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t size = sizeof a;
   EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&a), size), 0);
   EXPECT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&a), &size), 0);
-  close(fd);
   return ntohs(a.sin_port);
+}
+
+// A port on 127.0.0.1 where nothing listens (bound, then closed).
+inline int ClosedPort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  int port = BindLoopback(fd);
+  close(fd);
+  return port;
 }
 
 // Each test gets a role of its own (tests run in parallel, one process each) with the value

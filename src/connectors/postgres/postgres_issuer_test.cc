@@ -191,15 +191,10 @@ TEST_F(PostgresIssuerTest, AcceptsAgainstAClosedPortIsUnavailableNotRejected) {
 TEST_F(PostgresIssuerTest, AcceptsIsBoundedByTheDeadlineWhenTheServerNeverAnswers) {
   // A listening socket nobody accepts on: the TCP handshake completes, no byte ever comes back.
   int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t size = sizeof a;
-  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&a), size), 0);
+  int port = BindLoopback(fd);
   ASSERT_EQ(listen(fd, 8), 0);
-  ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&a), &size), 0);
-  Made pg = Make("host=127.0.0.1 port=" + std::to_string(ntohs(a.sin_port)) +
-                 " dbname=postgres sslmode=disable");
+  Made pg =
+      Make("host=127.0.0.1 port=" + std::to_string(port) + " dbname=postgres sslmode=disable");
   SecretBytes value(old_value_);
   auto start = Clock::now();
   Result<bool> accepted = pg.issuer->Accepts(value, In(300ms));

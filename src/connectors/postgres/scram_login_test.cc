@@ -19,6 +19,12 @@ using namespace pg_testing;            // NOLINT: the tests' own helpers and fak
 std::string Where() { return "here"; }
 
 // The answer accepts? gives for OUTCOME, as "true", "false" or the error's text.
+// The answer to a login that FakePgServer on PORT made fail for WHY.
+std::string FailedAt(int port, const std::string& why) {
+  return "unavailable: here: login failed: connection to server at \"127.0.0.1\", port " +
+         std::to_string(port) + " failed: " + why;
+}
+
 std::string Answer(const LoginOutcome& outcome) {
   Result<bool> answer = AcceptsAnswer(outcome, Where(), {});
   return answer.ok() ? (*answer ? "true" : "false") : answer.status().ToString();
@@ -143,10 +149,7 @@ TEST(ScramLoginFakeTest, AForgedServerSignatureIsNeverAccepted) {
   std::optional<LoginOutcome> own =
       ScramLogin(TestTarget(server.Dsn()), "svc", SecretBytes("value"), Soon());
   ASSERT_TRUE(own.has_value());
-  EXPECT_EQ(Answer(*own),
-            "unavailable: here: login failed: connection to server at "
-            "\"127.0.0.1\", port " +
-                std::to_string(server.port()) + " failed: incorrect SCRAM server signature");
+  EXPECT_EQ(Answer(*own), FailedAt(server.port(), "incorrect SCRAM server signature"));
   // libpq refuses it as well.
   Result<bool> libpq =
       AcceptsAnswer(LibpqLogin(server.Dsn(), "svc", SecretBytes("value"), Soon()), Where(), {});
@@ -173,10 +176,7 @@ TEST(ScramLoginFakeTest, ALengthTheServerSendsIsNotTrusted) {
       ScramLogin(TestTarget(server.Dsn()), "svc", SecretBytes("value"), Soon());
   ASSERT_TRUE(own.has_value());
   EXPECT_EQ(Answer(*own),
-            "unavailable: here: login failed: connection to server at "
-            "\"127.0.0.1\", port " +
-                std::to_string(server.port()) +
-                " failed: invalid message length 2147483647 from the server");
+            FailedAt(server.port(), "invalid message length 2147483647 from the server"));
 }
 
 }  // namespace
