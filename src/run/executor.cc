@@ -146,6 +146,11 @@ class Scheduler {
         lock.lock();
         records_[first.id - 1] = failed;
         BlockAt(first, failed);
+        // The rest of the batch is still done and unwritten: the next write (or Finish) tries
+        // them again, so a write that keeps failing marks one step failed each time.
+        for (size_t k = outcomes.size(); k-- > 1;) {
+          unwritten_.insert(unwritten_.begin(), outcomes[k].step - 1);
+        }
       } else {
         lock.lock();
       }
