@@ -41,35 +41,35 @@ std::string HeldBy(const std::string& run_id, const std::string& pid) {
 
 class RunLeaseFile::Lease final : public RunLease {
  public:
-  Lease(std::shared_ptr<RunLeaseFile> file, std::string run_id, off_t at)
-      : file_(std::move(file)), run_id_(std::move(run_id)), at_(at) {}
+  Lease(std::shared_ptr<RunLeaseFile> file, off_t at) : file_(std::move(file)), at_(at) {}
   ~Lease() override {
     std::lock_guard lock(file_->mu_);
     struct flock unlock = ByteLock(F_UNLCK, at_);
     (void)::fcntl(file_->fd_.get(), F_SETLK, &unlock);  // only fails for a closed descriptor
-    file_->held_.erase(run_id_);
+    file_->held_.erase(at_);
   }
 
  private:
   std::shared_ptr<RunLeaseFile> file_;
-  std::string run_id_;
   off_t at_;
 };
 
 // Record locks belong to the process, and closing any descriptor of the file drops them all: so
 // every store of a process that leases in one state directory shares one RunLeaseFile, found by
-// the file's device and inode (a stat, which opens nothing) while any lease or store keeps it.
+// the file's device and inode (a stat, which opens nothing), and kept open until the process
+// ends: closing it when its last user went could drop the locks of a store that had just opened
+// the file again.
 Result<std::shared_ptr<RunLeaseFile>> RunLeaseFile::Open(const std::string& dir) {
   static std::mutex registry_mu;
   // By pid too: a child forked without exec inherits the registry but none of the locks.
-  static std::map<std::tuple<pid_t, dev_t, ino_t>, std::weak_ptr<RunLeaseFile>> registry;
+  static std::map<std::tuple<pid_t, dev_t, ino_t>, std::shared_ptr<RunLeaseFile>> registry;
   const std::string path = dir + "/runs.lock";
   std::lock_guard lock(registry_mu);
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0) {
     auto it = registry.find({::getpid(), st.st_dev, st.st_ino});
-    if (std::shared_ptr<RunLeaseFile> open = it != registry.end() ? it->second.lock() : nullptr) {
-      return open;
+    if (it != registry.end()) {
+      return it->second;
     }
   }
   // Not open in this process, so it holds no lock on it that closing a descriptor could drop.
@@ -89,7 +89,7 @@ Result<std::unique_ptr<RunLease>> RunLeaseFile::Acquire(const std::string& run_i
   }
   const off_t at = ByteOf(run_id);
   std::lock_guard lock(mu_);
-  if (held_.count(run_id) != 0) {
+  if (held_.count(at) != 0) {
     return Status::Conflict(HeldBy(run_id, std::to_string(::getpid())));
   }
   struct flock want = ByteLock(F_WRLCK, at);
@@ -109,8 +109,8 @@ Result<std::unique_ptr<RunLease>> RunLeaseFile::Acquire(const std::string& run_i
     }
     // Released between the two calls: try again.
   }
-  held_.insert(run_id);
-  return std::unique_ptr<RunLease>(std::make_unique<Lease>(shared_from_this(), run_id, at));
+  held_.insert(at);
+  return std::unique_ptr<RunLease>(std::make_unique<Lease>(shared_from_this(), at));
 }
 
 }  // namespace rekey::sqlite

@@ -37,7 +37,9 @@ class RunLeaseFile : public std::enable_shared_from_this<RunLeaseFile> {
   FileDescriptor fd_;
   std::string path_;
   std::mutex mu_;
-  std::set<std::string> held_;  // run ids leased in this process; guarded by mu_
+  // The bytes leased in this process: two runs whose ids share a byte must exclude each other
+  // here too, where the process's second lock of a byte would succeed. Guarded by mu_.
+  std::set<off_t> held_;
 };
 
 }  // namespace rekey::sqlite
