@@ -1,5 +1,9 @@
 #include "base/worker_pool.h"
 
+#include <cstdio>
+#include <cstdlib>
+#include <system_error>
+
 namespace rekey {
 
 WorkerPool::~WorkerPool() {
@@ -22,8 +26,16 @@ void WorkerPool::Submit(std::function<void()> task) {
   std::lock_guard lock(mu_);
   tasks_.push_back(std::move(task));
   if (tasks_.size() > idle_) {
+    try {
+      threads_.emplace_back([this] { Serve(); });
+    } catch (const std::system_error& e) {
+      // Out of threads (RLIMIT_NPROC, memory). Callers cannot go on without the task, and
+      // unwinding would leave running tasks with their run gone: stopping is the crash the
+      // journal is made for, and `rekey resume` finishes the runs.
+      std::fprintf(stderr, "rekey: cannot start a thread: %s\n", e.what());
+      std::abort();
+    }
     ++idle_;  // until it takes a task
-    threads_.emplace_back([this] { Serve(); });
   } else {
     ready_.notify_one();
   }

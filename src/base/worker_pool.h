@@ -23,7 +23,8 @@ class WorkerPool {
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
-  // Runs TASK on a pool thread. Thread-safe; may be called from a task.
+  // Runs TASK on a pool thread. Thread-safe; may be called from a task. Aborts the process when
+  // no thread can be started.
   void Submit(std::function<void()> task);
 
   // Threads started so far, and those of them waiting for a task (for tests and benchmarks).
