@@ -82,6 +82,15 @@ class Login {
   SecretBytes token_;
 };
 
+// etcd refuses a token with 401 once it has dropped it (a password change, a restart), and a
+// request with 400 "revision of auth store is old" when a user or role changed while it was in
+// flight, before it was applied (so nothing was written). clientv3 renews its token on both.
+bool TokenToRenew(const http::Response& response) {
+  return response.status == 401 ||
+         (response.status == 400 &&
+          response.body.Expose().find("revision of auth store is old") != std::string_view::npos);
+}
+
 // An int64 in protobuf JSON: a decimal string (or a number); 0 when absent.
 int64_t Int64Member(const json& object, std::string_view key) {
   auto it = object.find(key);
@@ -178,8 +187,8 @@ class EtcdHolder final : public Holder {
     return held;
   }
 
-  // POSTs BODY to PATH with the login's token; a token etcd no longer accepts (401) is
-  // replaced once. Returns the answer of a 2xx, parsed.
+  // POSTs BODY to PATH with the login's token; a token etcd no longer accepts is replaced once
+  // (TokenToRenew). Returns the answer of a 2xx, parsed.
   Result<SecretJson> Post(std::string_view path, const SecretJson& body, const std::string& what,
                           Deadline deadline) {
     auto text = body.Dump();
@@ -201,9 +210,16 @@ class EtcdHolder final : public Holder {
       if (!response.ok()) {
         return response.status();
       }
-      if (response->status == 401 && login_->enabled() && attempt == 0) {
-        login_->Drop(token);
-        continue;
+      if (login_->enabled() && TokenToRenew(*response)) {
+        if (attempt == 0) {
+          login_->Drop(token);
+          continue;
+        }
+        if (response->status == 400) {
+          return Status::Unavailable(api_->who() + ": " + what +
+                                     ": users or roles keep changing (etcd: revision of auth "
+                                     "store is old)");
+        }
       }
       REKEY_RETURN_IF_ERROR(api_->Check(*response, what));
       auto answer = SecretJson::Parse(response->body);
