@@ -324,6 +324,16 @@ nlohmann::json Sandbox::Runs() const {
   return j.is_discarded() ? nlohmann::json(nullptr) : j;
 }
 
+nlohmann::json Sandbox::BlockedStep() const {
+  nlohmann::json status = Status();
+  int step = status.is_object() ? status.value("blocked_step", 0) : 0;
+  if (status.value("state", "") != "blocked" || step <= 0 ||
+      static_cast<size_t>(step) > status["steps"].size()) {
+    return nullptr;
+  }
+  return status["steps"][step - 1];
+}
+
 nlohmann::json Sandbox::Status(const std::string& run) const {
   std::vector<std::string> args = {"status", "--output", "json"};
   if (!run.empty()) {

@@ -113,6 +113,8 @@ class Sandbox {
   nlohmann::json Runs() const;
   // `rekey status RUN --output json` (the newest when RUN is empty), parsed (null on failure).
   nlohmann::json Status(const std::string& run = "") const;
+  // The step the newest run is blocked at, from Status; null when it is not blocked.
+  nlohmann::json BlockedStep() const;
 
  private:
   std::string InventoryText(const InventoryOptions& o) const;

@@ -103,6 +103,23 @@ class Proxy {
   HttpTestServer server_;
 };
 
+// What etcd answers a request whose auth revision a user or role change overtook before it was
+// applied (gRPC InvalidArgument through the gateway); a race no test can provoke at will.
+testing_http::Response OldAuthRevision() {
+  return {400,
+          {},
+          R"({"error":"etcdserver: revision of auth store is old","code":3,)"
+          R"("message":"etcdserver: revision of auth store is old"})"};
+}
+
+// Writing new_ over old_ when the first REFUSED txns are answered as an auth change overtaking
+// them would be: the write's status, and the txns and logins that reached the proxy.
+struct OvertakenWrite {
+  Status status;
+  int txns = 0;
+  int logins = 0;
+};
+
 class EtcdHolderTest : public ::testing::Test {
  protected:
   EtcdHolderTest() {
@@ -117,6 +134,21 @@ class EtcdHolderTest : public ::testing::Test {
     ASSERT_GE(fd, 0);
     ASSERT_EQ(::write(fd, password.data(), password.size()), ssize_t(password.size()));
     ::close(fd);
+  }
+  OvertakenWrite WriteOvertakenByAuthChanges(int refused) {
+    std::atomic<int> txns{0};
+    Proxy proxy(nullptr,
+                [&](const testing_http::Request& r) -> std::optional<testing_http::Response> {
+                  if (r.path() == "/v3/kv/txn" && txns++ < refused) {
+                    return OldAuthRevision();
+                  }
+                  return std::nullopt;
+                });
+    auto holder = Make(proxy.url());
+    EXPECT_NE(holder, nullptr);
+    EXPECT_EQ(Ctl({"put", key_, std::string(old_.Expose())}), "OK");
+    Status status = holder ? holder->Write(new_, Soon()) : Status::Internal("no holder");
+    return {status, txns.load(), proxy.logins()};
   }
   std::string password_file() const { return dir_.path() + "/etcd-password"; }
 
@@ -198,50 +230,20 @@ TEST_F(EtcdHolderTest, AWriterBetweenTheReadAndTheWriteIsAConflictAndItsValueSta
   EXPECT_EQ(CtlGet(key_), theirs);
 }
 
-// What etcd answers a request whose auth revision a user or role change overtook before it was
-// applied (gRPC InvalidArgument through the gateway); a race no test can provoke at will.
-testing_http::Response OldAuthRevision() {
-  return {400,
-          {},
-          R"({"error":"etcdserver: revision of auth store is old","code":3,)"
-          R"("message":"etcdserver: revision of auth store is old"})"};
-}
-
 TEST_F(EtcdHolderTest, AnAuthChangeDuringAWriteRenewsTheTokenAndWritesOnce) {
-  std::atomic<int> txns{0};
-  Proxy proxy(nullptr,
-              [&](const testing_http::Request& r) -> std::optional<testing_http::Response> {
-                if (r.path() == "/v3/kv/txn" && txns++ == 0) {
-                  return OldAuthRevision();
-                }
-                return std::nullopt;
-              });
-  auto holder = Make(proxy.url());
-  ASSERT_NE(holder, nullptr);
-  ASSERT_EQ(Ctl({"put", key_, std::string(old_.Expose())}), "OK");
-  Status s = holder->Write(new_, Soon());
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  EXPECT_EQ(txns.load(), 2);
-  EXPECT_EQ(proxy.logins(), 2);
+  OvertakenWrite w = WriteOvertakenByAuthChanges(1);
+  EXPECT_TRUE(w.status.ok()) << w.status.ToString();
+  EXPECT_EQ(w.txns, 2);
+  EXPECT_EQ(w.logins, 2);
   EXPECT_EQ(CtlGet(key_), new_.Expose());
 }
 
 TEST_F(EtcdHolderTest, AuthChangesThatKeepOvertakingTheWriteAreRetryable) {
-  Proxy proxy(nullptr,
-              [&](const testing_http::Request& r) -> std::optional<testing_http::Response> {
-                if (r.path() == "/v3/kv/txn") {
-                  return OldAuthRevision();
-                }
-                return std::nullopt;
-              });
-  auto holder = Make(proxy.url());
-  ASSERT_NE(holder, nullptr);
-  ASSERT_EQ(Ctl({"put", key_, std::string(old_.Expose())}), "OK");
-  Status s = holder->Write(new_, Soon());
-  EXPECT_EQ(s.ToString(),
+  OvertakenWrite w = WriteOvertakenByAuthChanges(1000);
+  EXPECT_EQ(w.status.ToString(),
             "unavailable: etcd system \"kv\": write key " + key_ +
                 ": users or roles keep changing (etcd: revision of auth store is old)");
-  EXPECT_TRUE(s.retryable());
+  EXPECT_TRUE(w.status.retryable());
   EXPECT_EQ(CtlGet(key_), old_.Expose());
 }
 
