@@ -115,7 +115,8 @@ TEST_F(HtpasswdE2eTest, AnAnswerThatIsNotA401IsNeverTakenForRejectedAndResumeFin
   ASSERT_TRUE(failed.is_object()) << box_.Status().dump();
   EXPECT_EQ(failed.value("action", "").rfind("verify", 0), 0u) << failed.dump();
   EXPECT_NE(failed.value("error", "").find("HTTP 403"), std::string::npos) << failed.dump();
-  for (const nlohmann::json& s : box_.Status()["steps"]) {
+  const nlohmann::json status = box_.Status();
+  for (const nlohmann::json& s : status["steps"]) {
     EXPECT_FALSE(s.value("action", "") == "verify_old_rejected" && s.value("state", "") == "done")
         << s.dump();
   }
