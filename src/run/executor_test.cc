@@ -530,5 +530,22 @@ TEST_F(ResumeTest, InstallThatDidNotTakeEffectIsRepeated) {
   EXPECT_TRUE(fx_.IssuerAccepts("idp", kNew));
 }
 
+// Outcomes are written in batches, so a crash can come after the promotion while generate is
+// still without its done record: resume repeats generate, which must take the promoted value,
+// not make one that no holder has.
+TEST_F(ResumeTest, GenerateRepeatedAfterThePromotionTakesThePromotedValue) {
+  RunRecord run = Start(Standard());
+  ASSERT_TRUE(fx_.store()->StagePending(RunFixture::kIdentity, fx_.Sealed(kNew, run.id)).ok());
+  ASSERT_TRUE(fx_.store()->Promote(RunFixture::kIdentity, run.id).ok());
+
+  RunRecord ended = Execute(run);
+
+  EXPECT_EQ(RunStateName(ended.state), "succeeded") << ended.blocked_reason;
+  EXPECT_EQ(fx_.Current(), kNew);
+  EXPECT_TRUE(fx_.IssuerAccepts("idp", kNew));
+  EXPECT_EQ(fx_.Held("token-file"), kNew);
+  EXPECT_FALSE(fx_.IssuerAccepts("idp", RunFixture::kOldValue));
+}
+
 }  // namespace
 }  // namespace rekey

@@ -23,22 +23,26 @@ Result<SecretBytes> NewValue(const Identity& id) {
   return GenerateSecret(id.generate);
 }
 
-// Generate: reuse the pending value this run already journaled, else make, seal and journal
-// one. The value reaches no system before StagePending returns: the write-ahead point.
+// Generate: reuse the value this run already journaled, else make, seal and journal one. The
+// value reaches no system before StagePending returns: the write-ahead point. Already journaled
+// means pending, or current: a crash after the promotion but before generate's done record was
+// written leaves generate to be repeated, and a new value then would be one no holder has.
 Result<std::string> Generate(const StepEnv& e) {
   Store* store = e.journal->store();
   auto creds = store->GetCredential(e.identity->name);
   if (!creds.ok()) {
     return creds.status();
   }
-  if (creds->pending && creds->pending->run_id == e.run->id) {
-    auto value = e.sealer->Open(creds->pending->sealed, SealingContext(e.identity->name));
+  for (const std::optional<StoredValue>* slot : {&creds->pending, &creds->current}) {
+    if (!*slot || (*slot)->run_id != e.run->id) {
+      continue;
+    }
+    auto value = e.sealer->Open((*slot)->sealed, SealingContext(e.identity->name));
     if (!value.ok()) {
       return value.status();
     }
     e.values->new_value = std::move(*value);
-    return "pending value " + Fingerprinter::Short(creds->pending->fingerprint) +
-           " already journaled";
+    return "value " + Fingerprinter::Short((*slot)->fingerprint) + " already journaled";
   }
   auto value = NewValue(*e.identity);
   if (!value.ok()) {
