@@ -17,6 +17,9 @@ namespace {
 using nlohmann::json;
 
 const Millis kDefaultTimeout{30000};
+// How long a finished step's outcome may wait to be made durable with others (Schedule): what
+// `rekey status` may lag behind a running run, at most.
+const Millis kOutcomeDelay{200};
 
 class Scheduler {
  public:
@@ -121,20 +124,22 @@ class Scheduler {
   // thread: the task that finishes a step goes on with the first step it made ready and hands
   // the others to the pool, so a hand-off costs a wake-up only where the plan forks. This thread
   // meanwhile makes the finished steps' outcomes durable (their audit records, then their done
-  // records), as many at a time as have finished, off the run's critical path: the journal must
-  // record what happened, not hold back what follows. After a crash before a done record the step
-  // is still "running", so resume checks it against the system before repeating it, and then
-  // repeats the later steps in plan order. What is still unwritten when the last task has ended
-  // goes with the run's end (Finish): one audit append and one store transaction fewer.
+  // records) off the run's critical path: the journal must record what happened, not hold back
+  // what follows. An outcome waits up to kOutcomeDelay for the others that finish meanwhile, so
+  // a run shorter than that writes them all with its end (Finish) and a longer one every
+  // kOutcomeDelay at most: two writes, not two per step. After a crash before a done record the
+  // step is still "running", so resume checks it against the system before repeating it, and
+  // then repeats the later steps in plan order.
   void Schedule() {
     std::unique_lock lock(mu_);
     std::vector<size_t> ready = Dispatch();
     for (size_t i : ready) {
       StartTask(i);
     }
+    const auto ended = [&] { return tasks_ == 0; };
     for (;;) {
-      cv_.wait(lock, [&] { return !unwritten_.empty() || tasks_ == 0; });
-      if (tasks_ == 0) {
+      cv_.wait(lock, [&] { return !unwritten_.empty() || ended(); });
+      if (ended() || cv_.wait_for(lock, kOutcomeDelay, ended)) {
         return;  // every step has ended; Finish writes what is unwritten
       }
       std::vector<StepRecord> outcomes = TakeUnwritten();
@@ -210,8 +215,11 @@ class Scheduler {
       if (const System* sys = SystemOf(step)) {
         --busy_[sys->name];
       }
+      // The run's thread waits for the first unwritten outcome, then for the last task's end.
+      bool wake = false;
       if (outcome.state == StepState::kDone) {
         unwritten_.push_back(i);
+        wake = unwritten_.size() == 1;
       } else {
         BlockAt(step, outcome);
       }
@@ -224,7 +232,9 @@ class Scheduler {
         cv_.notify_all();
         return;  // nothing of this run may be touched once the lock is released
       }
-      cv_.notify_all();
+      if (wake) {
+        cv_.notify_all();
+      }
       i = next.front();
     }
   }
