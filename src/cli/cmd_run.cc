@@ -83,13 +83,14 @@ class RunCommand final : public Command {
     if (!state.ok()) {
       return ReportError(context, state.status());
     }
+    const SharedText shared(std::move(text));  // every run's record carries it
     return RunInParallel(context, plans->size(), parallel_, [&](const Context& c, size_t i) {
-      return RunOne(c, *state, (*plans)[i], text);
+      return RunOne(c, *state, (*plans)[i], shared);
     });
   }
 
  private:
-  int RunOne(const Context& context, State& state, const Plan& plan, const std::string& text) {
+  int RunOne(const Context& context, State& state, const Plan& plan, const SharedText& text) {
     auto creds = state.store->GetCredential(plan.identity);
     if (!creds.ok()) {
       return ReportError(context, creds.status());

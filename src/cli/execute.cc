@@ -23,17 +23,19 @@ Result<Plan> StoredPlan(const RunRecord& run) {
 
 Result<std::shared_ptr<const Inventory>> StoredInventory(State& state, const RunRecord& run) {
   std::lock_guard lock(state.inventories->mu);
-  auto& parsed = state.inventories->by_text[run.inventory_text];
-  if (parsed == nullptr) {
-    Diagnostics d(run.inventory_path);
-    Result<Inventory> inv = ParseInventory(run.inventory_text, run.inventory_path, &d);
-    if (!inv.ok()) {
-      state.inventories->by_text.erase(run.inventory_text);
-      return Status::Corruption("run " + run.id + "'s stored inventory no longer validates:\n" +
-                                d.Format());
+  for (const auto& [text, inventory] : state.inventories->parsed) {
+    if (text == run.inventory_text) {
+      return inventory;
     }
-    parsed = std::make_shared<const Inventory>(std::move(*inv));
   }
+  Diagnostics d(run.inventory_path);
+  Result<Inventory> inv = ParseInventory(run.inventory_text.str(), run.inventory_path, &d);
+  if (!inv.ok()) {
+    return Status::Corruption("run " + run.id + "'s stored inventory no longer validates:\n" +
+                              d.Format());
+  }
+  auto parsed = std::make_shared<const Inventory>(std::move(*inv));
+  state.inventories->parsed.emplace_back(run.inventory_text, parsed);
   return parsed;
 }
 

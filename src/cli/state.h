@@ -5,7 +5,8 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "audit/audit_log.h"
 #include "base/worker_pool.h"
@@ -27,10 +28,11 @@ struct State {
   std::unique_ptr<Journal> journal;
   // Admin connections, shared by the runs this command executes (run --all, resume --all).
   std::unique_ptr<SystemResources> resources = std::make_unique<SystemResources>();
-  // Stored inventory texts, parsed once (execute.h StoredInventory).
+  // Stored inventory texts, parsed once (execute.h StoredInventory): one for a `run`, a few
+  // at most for a `resume --all`, so a list.
   struct ParsedInventories {
     std::mutex mu;
-    std::unordered_map<std::string, std::shared_ptr<const Inventory>> by_text;
+    std::vector<std::pair<SharedText, std::shared_ptr<const Inventory>>> parsed;
   };
   std::unique_ptr<ParsedInventories> inventories = std::make_unique<ParsedInventories>();
   // The threads that perform the steps of every run this command executes. Last: its threads

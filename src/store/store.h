@@ -12,6 +12,7 @@
 
 #include "base/env.h"
 #include "base/result.h"
+#include "base/shared_text.h"
 #include "core/plan.h"
 
 namespace rekey {
@@ -56,7 +57,7 @@ struct RunRecord {
   std::string host;
   std::string plan_json;       // the plan as shown, executed as stored
   std::string inventory_path;  // where the inventory was read from
-  std::string inventory_text;  // the inventory it was planned from (references only, no secrets)
+  SharedText inventory_text;   // the inventory it was planned from (references only, no secrets)
   SystemTime started_at{};
   SystemTime finished_at{};                // zero while running
   std::optional<SystemTime> contained_at;  // contain: when every issuer was seen rejecting

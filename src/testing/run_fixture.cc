@@ -366,7 +366,7 @@ Result<RunRecord> RunFixture::WithStoredRun(const RunRecord& run, Act act) {
     return plan.status();
   }
   Diagnostics d(run.inventory_path);
-  auto inv = ParseInventory(run.inventory_text, run.inventory_path, &d);
+  auto inv = ParseInventory(run.inventory_text.str(), run.inventory_path, &d);
   if (!inv.ok()) {
     return Status::Corruption(d.Format());
   }

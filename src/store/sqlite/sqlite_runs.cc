@@ -69,10 +69,11 @@ Status SqliteStore::CreateRun(const RunRecord& run, const std::vector<int>& step
                               " (" + (*holder)->state + ")");
     }
     // The runs of `run --all` share one text: hashing and binding ~200 KB per run was a fifth
-    // of a bulk reset's CPU, so the last digest is remembered and the row looked up first.
+    // of a bulk reset's CPU, so the last digest is remembered (its text compared by pointer
+    // first) and the row looked up first.
     if (run.inventory_text != digested_text_) {
       digested_text_ = run.inventory_text;
-      digest_ = TextDigest(run.inventory_text);
+      digest_ = TextDigest(run.inventory_text.str());
     }
     const std::string digest = digest_;
     Result<Statement> known = db_.Prepare("SELECT 1 FROM inventories WHERE digest = ?1");
@@ -88,7 +89,7 @@ Status SqliteStore::CreateRun(const RunRecord& run, const std::vector<int>& step
       if (!text.ok()) {
         return text.status();
       }
-      REKEY_RETURN_IF_ERROR(text->BindText(1, digest).BindText(2, run.inventory_text).Run());
+      REKEY_RETURN_IF_ERROR(text->BindText(1, digest).BindText(2, run.inventory_text.str()).Run());
     }
     Result<Statement> insert = db_.Prepare("INSERT INTO runs(" + std::string(kRunInsertColumns) +
                                            ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "

@@ -89,7 +89,7 @@ class SqliteStore final : public Store {
   std::mutex mu_;
   Database db_;  // guarded by mu_
   // The last inventory text CreateRun stored, and its digest (guarded by mu_).
-  std::string digested_text_;
+  SharedText digested_text_;
   std::string digest_;
 
   GroupCommit<QueuedWrite> commits_;
