@@ -97,6 +97,37 @@ Status CheckPolicy(const GeneratePolicy& policy, std::string_view chars, unsigne
   return Status::Ok();
 }
 
+// Uniform indexes below N, drawn from the CSPRNG a block at a time: randombytes_uniform makes a
+// getrandom call per character, 32 per value. A byte is kept only below the largest multiple of
+// N that fits in a byte, so every index stays equally likely. The block decided the secret, so
+// it is wiped. REQUIRES: 0 < N <= 256.
+class UniformIndexes {
+ public:
+  explicit UniformIndexes(size_t n) : n_(n), limit_(256 - 256 % n) {}
+  UniformIndexes(const UniformIndexes&) = delete;
+  UniformIndexes& operator=(const UniformIndexes&) = delete;
+  ~UniformIndexes() { sodium_memzero(block_.data(), block_.size()); }
+
+  size_t Next() {
+    for (;;) {
+      if (used_ == block_.size()) {
+        randombytes_buf(block_.data(), block_.size());
+        used_ = 0;
+      }
+      size_t b = block_[used_++];
+      if (b < limit_) {
+        return b % n_;
+      }
+    }
+  }
+
+ private:
+  const size_t n_;
+  const size_t limit_;
+  std::array<unsigned char, 256> block_{};
+  size_t used_ = block_.size();
+};
+
 }  // namespace
 
 Result<SecretBytes> GenerateSecret(const GeneratePolicy& policy) {
@@ -109,10 +140,11 @@ Result<SecretBytes> GenerateSecret(const GeneratePolicy& policy) {
   REKEY_RETURN_IF_ERROR(CheckPolicy(policy, chars, required));
   // Sized once and overwritten in place, so no copy of a candidate is left in freed memory.
   std::string candidate(static_cast<size_t>(policy.length), '\0');
+  UniformIndexes indexes(chars.size());
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     unsigned seen = 0;
     for (char& c : candidate) {
-      c = chars[randombytes_uniform(static_cast<uint32_t>(chars.size()))];
+      c = chars[indexes.Next()];
       seen |= ClassBit(c);
     }
     if ((seen & required) == required) {
