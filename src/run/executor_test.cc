@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "testing/forwarding_store.h"
 #include "testing/run_fixture.h"
 
 namespace rekey {
@@ -245,6 +246,51 @@ TEST_F(ExecutorTest, BlockedRunResumesOnceTheCauseIsFixed) {
   EXPECT_EQ(StepStateName(install.state), "done");
   EXPECT_EQ(install.last_error, "");
   EXPECT_EQ(fx_.StepOf(run.id, StepAction::kGenerate).evidence.find("new value "), 0u);
+}
+
+// Fails the first write of two or more done records (the run thread's batch of outcomes) and
+// remembers which steps it carried.
+class FailingBatchStore final : public run_testing::ForwardingStore {
+ public:
+  using ForwardingStore::ForwardingStore;
+  Status UpdateSteps(const std::string& run_id, const std::vector<StepRecord>& steps) override {
+    bool batch = steps.size() >= 2 &&
+                 std::all_of(steps.begin(), steps.end(),
+                             [](const StepRecord& r) { return r.state == StepState::kDone; });
+    if (batch && failed_.empty()) {
+      for (const StepRecord& r : steps) {
+        failed_.push_back(r.step);
+      }
+      return Status::Unavailable("disk full (injected)");
+    }
+    return ForwardingStore::UpdateSteps(run_id, steps);
+  }
+  std::vector<int> failed_;  // the steps of the write that failed
+};
+
+// The outcomes written with it are not lost: the first is the step the run is blocked at, and
+// the others are written done by a later write, not left running in the store.
+TEST_F(ExecutorTest, AFailedWriteOfSeveralOutcomesBlocksAtTheFirstAndKeepsTheOthers) {
+  RunRecord run = Start(Standard());
+  fx_.SleepFor("idp", "remove", "0.5");  // outcomes pile up before it and are written meanwhile
+  FailingBatchStore store(fx_.store());
+  ExecutorDeps deps = fx_.deps();
+  deps.store = &store;
+
+  Result<RunRecord> ended = ExecuteRun(deps, fx_.inventory(), fx_.plan(), run, ExecutorOptions{});
+
+  ASSERT_TRUE(ended.ok()) << ended.status().ToString();
+  ASSERT_GE(store.failed_.size(), 2u) << "no batch of outcomes was written before the run ended";
+  EXPECT_EQ(RunStateName(ended->state), "blocked");
+  EXPECT_EQ(ended->blocked_step, store.failed_.front());
+  EXPECT_THAT(ended->blocked_reason, ::testing::HasSubstr("disk full (injected)"));
+  for (const StepRecord& r : fx_.Steps(run.id)) {
+    std::string want = r.step == store.failed_.front() ? "failed" : "done";
+    if (std::find(store.failed_.begin(), store.failed_.end(), r.step) != store.failed_.end()) {
+      EXPECT_EQ(StepStateName(r.state), want) << "step " << r.step;
+    }
+    EXPECT_NE(StepStateName(r.state), "running") << "step " << r.step;
+  }
 }
 
 TEST_F(ExecutorTest, CommandPastItsTimeoutIsKilledAndRetriedThenTheRunBlocks) {
