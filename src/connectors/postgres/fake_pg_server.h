@@ -25,7 +25,7 @@ class FakePgServer {
   enum class Script {
     kTrust,            // AuthenticationOk at once
     kMd5,              // asks for an md5 password, then refuses it (28P01)
-    kTls,              // answers the SSLRequest 'S'
+    kTls,              // answers the SSLRequest 'S', and a plain startup 28000 (hostssl only)
     kForgedSignature,  // runs SCRAM with a server signature it cannot know, then lets the role in
     kHugeMessage,      // an authentication request 2 GB long
   };
@@ -57,6 +57,7 @@ class FakePgServer {
     return "host=127.0.0.1 port=" + std::to_string(port_) + " dbname=postgres";
   }
   int startups() const { return startups_; }
+  int connections() const { return connections_; }
   // The type bytes of the messages the clients sent after their startup messages.
   std::string sent() const {
     std::lock_guard lock(mu_);
@@ -85,6 +86,7 @@ class FakePgServer {
       if (!client.valid()) {
         return;
       }
+      ++connections_;
       timeval five{5, 0};
       setsockopt(client.get(), SOL_SOCKET, SO_RCVTIMEO, &five, sizeof five);
       Handle(client.get());
@@ -153,6 +155,7 @@ class FakePgServer {
         Write(fd, Error("28P01", "password authentication failed"));
         break;
       case Script::kTls:
+        Write(fd, Error("28000", "no pg_hba.conf entry for host \"127.0.0.1\", no encryption"));
         break;
       case Script::kForgedSignature: {
         Write(fd, Auth(10, std::string("SCRAM-SHA-256\0\0", 15)));
@@ -174,6 +177,7 @@ class FakePgServer {
   FileDescriptor listener_;
   int port_ = 0;
   std::atomic<int> startups_{0};
+  std::atomic<int> connections_{0};
   mutable std::mutex mu_;
   std::string sent_;
   std::thread thread_;

@@ -1,6 +1,7 @@
 #include "connectors/postgres/postgres_issuer.h"
 
 #include <algorithm>
+#include <atomic>
 #include <mutex>
 #include <thread>
 
@@ -60,9 +61,13 @@ Result<std::unique_ptr<PgConnection>> ConnectAdmin(const SystemInfo& system, Dea
 
 class PostgresIssuer final : public Issuer {
  public:
-  PostgresIssuer(std::unique_ptr<const SystemInfo> system, Pool* pool, std::timed_mutex* role_mu,
-                 std::string role)
-      : system_(std::move(system)), pool_(pool), role_mu_(role_mu), role_(std::move(role)) {}
+  PostgresIssuer(std::unique_ptr<const SystemInfo> system, Pool* pool,
+                 std::atomic<bool>* server_does_tls, std::timed_mutex* role_mu, std::string role)
+      : system_(std::move(system)),
+        pool_(pool),
+        server_does_tls_(server_does_tls),
+        role_mu_(role_mu),
+        role_(std::move(role)) {}
 
   Status Install(const SecretBytes& value, const SecretBytes*, Deadline deadline) override {
     return SetPassword(&value, nullptr, "install", deadline);
@@ -112,6 +117,9 @@ class PostgresIssuer final : public Issuer {
 
   const std::unique_ptr<const SystemInfo> system_;
   Pool* const pool_;  // owned by the process's SystemResources
+  // The server answered an own login's SSLRequest 'S' (its setting): later logins go to libpq
+  // at once, not through a connection, and a backend, that ends at the answer. Shared likewise.
+  std::atomic<bool>* const server_does_tls_;
   // Serialises this process's ALTER ROLEs of the role, which PostgreSQL would fail with "tuple
   // concurrently updated". Taken with a lease held, never while waiting for one. Also owned by
   // the SystemResources, shared by every issuer of the role.
@@ -221,8 +229,12 @@ Result<bool> PostgresIssuer::Accepts(const SecretBytes& value, Deadline deadline
   }
   REKEY_RETURN_IF_ERROR(CheckValue(value, "accepts"));
   std::optional<LoginOutcome> outcome;
-  if (system_->scram_target && IsAscii(value.Expose())) {
-    outcome = ScramLogin(*system_->scram_target, role_, value, deadline);
+  if (system_->scram_target && !server_does_tls_->load() && IsAscii(value.Expose())) {
+    ScramAttempt own = ScramLogin(*system_->scram_target, role_, value, deadline);
+    if (own.server_does_tls) {
+      server_does_tls_->store(true);
+    }
+    outcome = std::move(own.outcome);
   }
   if (!outcome) {
     outcome = LibpqLogin(system_->dsn, role_, value, deadline);
@@ -407,11 +419,14 @@ Result<std::unique_ptr<Issuer>> MakePostgresIssuer(const ConnectorContext& conte
         [shared](Deadline deadline) { return ConnectAdmin(*shared, deadline); },
         AdminPoolSize(system));
   });
+  auto& server_does_tls = context.resources->Get<std::atomic<bool>>(
+      "postgres-tls/" + system.name + "/" + *dsn,
+      [] { return std::make_shared<std::atomic<bool>>(false); });
   auto& role_mu = context.resources->Get<std::timed_mutex>(
       "postgres-role/" + system.name + "/" + *dsn + "/" + *role,
       [] { return std::make_shared<std::timed_mutex>(); });
   return std::unique_ptr<Issuer>(
-      std::make_unique<PostgresIssuer>(std::move(info), &pool, &role_mu, *role));
+      std::make_unique<PostgresIssuer>(std::move(info), &pool, &server_does_tls, &role_mu, *role));
 }
 
 }  // namespace rekey::postgres

@@ -412,6 +412,20 @@ TEST_F(PostgresIssuerTest, AcceptsLeavesAnMd5LoginToLibpq) {
   EXPECT_EQ(server.sent().substr(0, 1), "p");  // ... which sent the md5 password
 }
 
+// A server that does TLS answers the own login's SSLRequest 'S'; that is its setting, so the
+// system's later logins go to libpq at once, without a connection (on PostgreSQL, a backend
+// forked) that only asked.
+TEST_F(PostgresIssuerTest, AfterOneTlsAnswerLoginsGoToLibpqAtOnce) {
+  FakePgServer server(FakePgServer::Script::kTls);
+  Made pg = Make(server.Dsn());
+  (void)pg.issuer->Accepts(SecretBytes(old_value_), Soon());
+  int first = server.connections();
+  (void)pg.issuer->Accepts(SecretBytes(old_value_), Soon());
+  server.Stop();
+  EXPECT_GE(first, 2);  // rekey's, given up at the 'S', then libpq's
+  EXPECT_EQ(server.connections() - first, first - 1);
+}
+
 TEST_F(PostgresIssuerTest, InstallOnAMissingRoleIsNotFound) {
   Column(admin_.get(), "DROP ROLE " + role_);
   Made pg = Make();

@@ -23,7 +23,7 @@ class OwnLogin {
  public:
   OwnLogin(const ScramTarget& target, Deadline deadline) : target_(target), deadline_(deadline) {}
 
-  std::optional<LoginOutcome> Run(const std::string& role, const SecretBytes& value) {
+  ScramAttempt Run(const std::string& role, const SecretBytes& value) {
     if (Connect() && Negotiate() && Send(Startup(role)) && ReadAuthRequest()) {
       if (auth_code_ == kAuthOk) {
         AwaitReady(/*asked_password=*/false);
@@ -35,7 +35,10 @@ class OwnLogin {
         to_libpq_ = true;
       }
     }
-    return to_libpq_ ? std::nullopt : std::optional<LoginOutcome>(std::move(outcome_));
+    if (to_libpq_) {
+      return {std::nullopt, server_does_tls_};
+    }
+    return {std::move(outcome_), false};
   }
 
  private:
@@ -96,6 +99,7 @@ class OwnLogin {
       return Fail(answer.status());
     }
     to_libpq_ = *answer != 'N';
+    server_does_tls_ = *answer == 'S';
     return !to_libpq_;
   }
 
@@ -227,13 +231,14 @@ class OwnLogin {
   BackendMessage request_;  // the last authentication request
   int32_t auth_code_ = -1;
   bool to_libpq_ = false;
+  bool server_does_tls_ = false;
   LoginOutcome outcome_;
 };
 
 }  // namespace
 
-std::optional<LoginOutcome> ScramLogin(const ScramTarget& target, const std::string& role,
-                                       const SecretBytes& value, Deadline deadline) {
+ScramAttempt ScramLogin(const ScramTarget& target, const std::string& role,
+                        const SecretBytes& value, Deadline deadline) {
   return OwnLogin(target, deadline).Run(role, value);
 }
 

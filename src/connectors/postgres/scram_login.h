@@ -13,14 +13,21 @@
 
 namespace rekey::postgres {
 
-// A login as ROLE with VALUE to TARGET, closed at once. The server must prove it holds the
-// role's verifier (its SCRAM signature) before its AuthenticationOk counts. Messages name the
-// server as libpq's do. nullopt when this login is libpq's to make: the server would do TLS (it
-// answered the SSLRequest 'S'), asks for another method than SCRAM-SHA-256 (md5, password,
+// What ScramLogin did: the login, or nothing when it is libpq's to make: the server would do TLS
+// (it answered the SSLRequest 'S'), asks for another method than SCRAM-SHA-256 (md5, password,
 // GSS), or refused before authentication began (pg_hba.conf's answer to a plain connection:
 // libpq might negotiate GSS encryption and meet another line).
+struct ScramAttempt {
+  std::optional<LoginOutcome> outcome;  // nullopt: libpq's to make
+  // It answered 'S': a setting of the server, so its later logins may go to libpq at once.
+  bool server_does_tls = false;
+};
+
+// A login as ROLE with VALUE to TARGET, closed at once. The server must prove it holds the
+// role's verifier (its SCRAM signature) before its AuthenticationOk counts. Messages name the
+// server as libpq's do.
 // REQUIRES: VALUE is ASCII (SASLprep leaves it unchanged), not empty, without NUL. Thread-safe.
-std::optional<LoginOutcome> ScramLogin(const ScramTarget& target, const std::string& role,
-                                       const SecretBytes& value, Deadline deadline);
+ScramAttempt ScramLogin(const ScramTarget& target, const std::string& role,
+                        const SecretBytes& value, Deadline deadline);
 
 }  // namespace rekey::postgres

@@ -42,7 +42,7 @@ class ScramLoginTest : public PgRoleTest {
   LoginOutcome Own(const std::string& role, const std::string& value,
                    const std::string& dsn = Dsn(), Deadline deadline = Soon()) {
     std::optional<LoginOutcome> outcome =
-        ScramLogin(TestTarget(dsn), role, SecretBytes(value), deadline);
+        ScramLogin(TestTarget(dsn), role, SecretBytes(value), deadline).outcome;
     EXPECT_TRUE(outcome.has_value()) << "handed to libpq";
     return outcome.value_or(LoginOutcome{});
   }
@@ -133,7 +133,7 @@ TEST_F(ScramLoginTest, AClosedPortOrAPassedDeadlineIsUnavailableNeverRejected) {
 TEST(ScramLoginFakeTest, AServerThatAsksNoPasswordGivesTheSameErrorOnBothRoutes) {
   FakePgServer server(FakePgServer::Script::kTrust);
   std::optional<LoginOutcome> own =
-      ScramLogin(TestTarget(server.Dsn()), "svc", SecretBytes("value"), Soon());
+      ScramLogin(TestTarget(server.Dsn()), "svc", SecretBytes("value"), Soon()).outcome;
   ASSERT_TRUE(own.has_value());
   std::string error =
       "invalid_argument: here: the server let the role in without asking for a password "
@@ -147,7 +147,7 @@ TEST(ScramLoginFakeTest, AServerThatAsksNoPasswordGivesTheSameErrorOnBothRoutes)
 TEST(ScramLoginFakeTest, AForgedServerSignatureIsNeverAccepted) {
   FakePgServer server(FakePgServer::Script::kForgedSignature);
   std::optional<LoginOutcome> own =
-      ScramLogin(TestTarget(server.Dsn()), "svc", SecretBytes("value"), Soon());
+      ScramLogin(TestTarget(server.Dsn()), "svc", SecretBytes("value"), Soon()).outcome;
   ASSERT_TRUE(own.has_value());
   EXPECT_EQ(Answer(*own), FailedAt(server.port(), "incorrect SCRAM server signature"));
   // libpq refuses it as well.
@@ -160,12 +160,16 @@ TEST(ScramLoginFakeTest, AForgedServerSignatureIsNeverAccepted) {
 
 TEST(ScramLoginFakeTest, AnotherMethodOrTlsLeavesTheLoginToLibpq) {
   FakePgServer md5(FakePgServer::Script::kMd5);
-  EXPECT_FALSE(ScramLogin(TestTarget(md5.Dsn()), "svc", SecretBytes("value"), Soon()).has_value());
+  ScramAttempt md5_attempt = ScramLogin(TestTarget(md5.Dsn()), "svc", SecretBytes("value"), Soon());
+  EXPECT_FALSE(md5_attempt.outcome.has_value());
+  EXPECT_FALSE(md5_attempt.server_does_tls);
   md5.Stop();
   EXPECT_EQ(md5.startups(), 1);
   EXPECT_EQ(md5.sent(), "");  // the own login sent no password
   FakePgServer tls(FakePgServer::Script::kTls);
-  EXPECT_FALSE(ScramLogin(TestTarget(tls.Dsn()), "svc", SecretBytes("value"), Soon()).has_value());
+  ScramAttempt tls_attempt = ScramLogin(TestTarget(tls.Dsn()), "svc", SecretBytes("value"), Soon());
+  EXPECT_FALSE(tls_attempt.outcome.has_value());
+  EXPECT_TRUE(tls_attempt.server_does_tls);
   tls.Stop();
   EXPECT_EQ(tls.startups(), 0);  // nothing after the SSLRequest
 }
@@ -173,7 +177,7 @@ TEST(ScramLoginFakeTest, AnotherMethodOrTlsLeavesTheLoginToLibpq) {
 TEST(ScramLoginFakeTest, ALengthTheServerSendsIsNotTrusted) {
   FakePgServer server(FakePgServer::Script::kHugeMessage);
   std::optional<LoginOutcome> own =
-      ScramLogin(TestTarget(server.Dsn()), "svc", SecretBytes("value"), Soon());
+      ScramLogin(TestTarget(server.Dsn()), "svc", SecretBytes("value"), Soon()).outcome;
   ASSERT_TRUE(own.has_value());
   EXPECT_EQ(Answer(*own),
             FailedAt(server.port(), "invalid message length 2147483647 from the server"));
