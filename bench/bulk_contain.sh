@@ -7,7 +7,9 @@
 # Run: bench/bulk_contain.sh [N] [SYSTEMS...]   (SYSTEMS: redis postgres; default both)
 # REKEY_BENCH_STATE_ROOT=/dev/shm puts rekey's state directory (store, audit log) on tmpfs, where
 # fsync costs nothing: the difference is what durability costs. REKEY_BENCH_WRAP="perf record -g
-# -o /tmp/bulk.perf" runs the measured `rekey run` under a profiler.
+# -o /tmp/bulk.perf" runs the measured `rekey run` under a profiler. REKEY_BENCH_ACL_SAVE=1 gives
+# the Redis system `acl_save: true` (the server keeps an ACL file, so each change is saved to it
+# before its step ends; the script still does only the changes).
 # Needs build/release (cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release && cmake --build ...).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,7 +39,7 @@ setup() {
     echo "systems:"
     if [ "$sys" = redis ]; then
       echo "  sys: { type: redis, address: \"$REKEY_REDIS_ADDRESS\", admin_user: rekey-admin,"
-      echo "         admin_secret: { file: $REKEY_REDIS_ADMIN_PASSWORD_FILE }, max_parallel: $parallel }"
+      echo "         admin_secret: { file: $REKEY_REDIS_ADMIN_PASSWORD_FILE }, max_parallel: $parallel${REKEY_BENCH_ACL_SAVE:+, acl_save: true} }"
     else
       echo "  sys: { type: postgres, dsn: \"$REKEY_PG_DSN\","
       echo "         admin_secret: { file: $REKEY_PG_ADMIN_PASSWORD_FILE }, max_parallel: $parallel }"

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "base/group_commit.h"
 #include "base/sha256.h"
 #include "connectors/connection_pool.h"
 #include "connectors/redis/redis_connection.h"
@@ -34,7 +35,23 @@ Result<std::pair<std::string, int>> SplitAddress(const std::string& address) {
 // Lower-case hex SHA-256 of VALUE: how Redis stores an ACL password.
 std::string PasswordHash(const SecretBytes& value) { return Sha256Hex(value.Expose()); }
 
-// What every binding of one system shares: where it is, the admin login, and the pool.
+// One step's wait for an ACL SAVE that covers its change.
+struct AclSave {
+  Deadline deadline;
+  Status status;
+};
+
+// A server error: permanent, except the ones that say "try again".
+Status ServerError(std::string message, const Reply& reply) {
+  std::string_view code = reply.ErrorCode();
+  if (code == "LOADING" || code == "BUSY" || code == "TRYAGAIN" || code == "MASTERDOWN") {
+    return Status::Unavailable(std::move(message));
+  }
+  return Status(StatusCode::kInternal, std::move(message));
+}
+
+// What every binding of one system shares: where it is, the admin login, the pool, and the ACL
+// saves in progress.
 struct SystemAccess {
   std::string name;  // the system's, for messages
   std::string host;
@@ -43,6 +60,10 @@ struct SystemAccess {
   SecretBytes admin_secret;
   bool acl_save = false;
   std::unique_ptr<Pool> pool;
+  // ACL SAVE writes every user of the server to the file and fsyncs it: one per change made a
+  // bulk run of 1,000 users (3,000 saves of a 1,000-line file) spend 2.5 s in Redis's single
+  // thread. Changes made at the same time share a save instead (see SaveAcl).
+  mutable GroupCommit<AclSave> acl_saves;
 
   // Logs in as the admin on a new connection. A refused login is permanent. Messages are the
   // caller's to put in context.
@@ -129,14 +150,37 @@ class RedisIssuer final : public Issuer {
     if (reply->IsError()) {
       return Failed("ACL SETUSER", *reply);
     }
-    if (!s_.acl_save) {
-      return Status::Ok();
-    }
-    reply = Admin({"ACL", "SAVE"}, deadline);
+    return s_.acl_save ? SaveAcl(deadline) : Status::Ok();
+  }
+
+  // Returns once an ACL SAVE that began after this call has ended, with its outcome: the change
+  // just made is then on disk. Concurrent callers share one save (GroupCommit), which is as
+  // durable, since a save writes whatever the server holds when it begins.
+  Status SaveAcl(Deadline deadline) {
+    AclSave mine{deadline, Status::Ok()};
+    s_.acl_saves.Submit(&mine, [&](const std::vector<AclSave*>& batch) {
+      Deadline latest = deadline;
+      for (const AclSave* save : batch) {
+        latest = std::max(latest, save->deadline);
+      }
+      Status saved = SaveAclNow(latest);
+      for (AclSave* save : batch) {
+        save->status = saved;
+      }
+    });
+    return mine.status;
+  }
+
+  Status SaveAclNow(Deadline deadline) {
+    auto reply = Admin({"ACL", "SAVE"}, deadline);
     if (!reply.ok()) {
       return reply.status();
     }
-    return reply->IsError() ? Failed("ACL SAVE", *reply) : Status::Ok();
+    if (reply->IsError()) {
+      return ServerError(s_.Who() + ": ACL SAVE failed: " + Redact(reply->text, {&s_.admin_secret}),
+                         *reply);
+    }
+    return Status::Ok();
   }
 
   // Whether the user's password hashes include HASH (ACL GETUSER lists them). A missing user
@@ -176,16 +220,12 @@ class RedisIssuer final : public Issuer {
     return reply;
   }
 
-  // A server error: permanent, except the ones that say "try again".
+  // The server's error for COMMAND on this user (ServerError says which are retryable).
   Status Failed(const std::string& command, const Reply& reply,
                 const SecretBytes* value = nullptr) const {
-    std::string message = s_.Who() + ": " + command + " for user \"" + user_ +
-                          "\" failed: " + Redact(reply.text, {value, &s_.admin_secret});
-    std::string_view code = reply.ErrorCode();
-    if (code == "LOADING" || code == "BUSY" || code == "TRYAGAIN" || code == "MASTERDOWN") {
-      return Status::Unavailable(message);
-    }
-    return Status(StatusCode::kInternal, message);
+    return ServerError(s_.Who() + ": " + command + " for user \"" + user_ +
+                           "\" failed: " + Redact(reply.text, {value, &s_.admin_secret}),
+                       reply);
   }
 
   const SystemAccess& s_;

@@ -249,5 +249,29 @@ TEST_F(RedisIssuerTest, AclSaveWritesTheChangeToTheAclFile) {
   EXPECT_NE(file.str().find("#" + Hex256(new_.Expose())), std::string::npos) << file.str();
 }
 
+// Changes made at once share ACL SAVEs; each must still be in the file when its step returns.
+TEST_F(RedisIssuerTest, ConcurrentChangesAreEachInTheAclFileWhenTheyReturn) {
+  auto issuer = Make(", acl_save: true");
+  ASSERT_NE(issuer, nullptr);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 5; ++i) {
+        SecretBytes value("concurrent-value-" + std::to_string(t) + "-" + std::to_string(i));
+        Status installed = issuer->Install(value, &old_, Soon());
+        EXPECT_TRUE(installed.ok()) << installed.ToString();
+        std::ifstream in(services::Get("REKEY_REDIS_ACLFILE"));
+        std::stringstream file;
+        file << in.rdbuf();
+        EXPECT_NE(file.str().find("#" + Hex256(value.Expose())), std::string::npos)
+            << "thread " << t << " change " << i << " returned before a save covered it";
+      }
+    });
+  }
+  for (std::thread& t : threads) {
+    t.join();
+  }
+}
+
 }  // namespace
 }  // namespace rekey::redis
