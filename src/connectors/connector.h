@@ -52,6 +52,10 @@ class Issuer {
   // Refuses the identity whatever value it presents / accepts it again.
   virtual Status Disable(Deadline deadline) = 0;
   virtual Status Enable(Deadline deadline) = 0;
+  // Makes the changes the system has taken survive its restart, where it keeps them in memory
+  // until told (Redis with an ACL file). Called when a step finds its change already made (after
+  // a crash or an unknown outcome): the call that made it may have died before persisting it.
+  virtual Status Persist(Deadline) { return Status::Ok(); }
 };
 
 class Holder {

@@ -83,6 +83,7 @@ Result<std::string> IssuerStep(const Step& s, const StepEnv& e, bool check_first
   switch (s.action) {
     case StepAction::kInstall:
       if (check_first && i->Accepts(new_value, dl).value_or(false)) {
+        REKEY_RETURN_IF_ERROR(i->Persist(dl));
         return "new value found already installed at " + s.binding;
       }
       REKEY_RETURN_IF_ERROR(i->Install(new_value, &old_value, dl));

@@ -35,12 +35,6 @@ Result<std::pair<std::string, int>> SplitAddress(const std::string& address) {
 // Lower-case hex SHA-256 of VALUE: how Redis stores an ACL password.
 std::string PasswordHash(const SecretBytes& value) { return Sha256Hex(value.Expose()); }
 
-// One step's wait for an ACL SAVE that covers its change.
-struct AclSave {
-  Deadline deadline;
-  Status status;
-};
-
 // A server error: permanent, except the ones that say "try again".
 Status ServerError(std::string message, const Reply& reply) {
   std::string_view code = reply.ErrorCode();
@@ -63,7 +57,7 @@ struct SystemAccess {
   // ACL SAVE writes every user of the server to the file and fsyncs it: one per change made a
   // bulk run of 1,000 users (3,000 saves of a 1,000-line file) spend 2.5 s in Redis's single
   // thread. Changes made at the same time share a save instead (see SaveAcl).
-  mutable GroupCommit<AclSave> acl_saves;
+  mutable GroupCommit<Status> acl_saves;  // items: the outcome of the save that covered each
 
   // Logs in as the admin on a new connection. A refused login is permanent. Messages are the
   // caller's to put in context.
@@ -101,7 +95,8 @@ class RedisIssuer final : public Issuer {
     if (!has.ok()) {
       return has.status();
     }
-    return *has ? SetUser({"!" + hash}, deadline) : Status::Ok();
+    // Gone already: perhaps by this step's last attempt, which may have died before its save.
+    return *has ? SetUser({"!" + hash}, deadline) : Persist(deadline);
   }
 
   Result<bool> Accepts(const SecretBytes& value, Deadline deadline) override {
@@ -137,6 +132,9 @@ class RedisIssuer final : public Issuer {
 
   Status Disable(Deadline deadline) override { return SetUser({"off"}, deadline); }
   Status Enable(Deadline deadline) override { return SetUser({"on"}, deadline); }
+  Status Persist(Deadline deadline) override {
+    return s_.acl_save ? SaveAcl(deadline) : Status::Ok();
+  }
 
  private:
   // ACL SETUSER user RULES..., then ACL SAVE when the system keeps an ACL file.
@@ -150,25 +148,21 @@ class RedisIssuer final : public Issuer {
     if (reply->IsError()) {
       return Failed("ACL SETUSER", *reply);
     }
-    return s_.acl_save ? SaveAcl(deadline) : Status::Ok();
+    return Persist(deadline);
   }
 
   // Returns once an ACL SAVE that began after this call has ended, with its outcome: the change
   // just made is then on disk. Concurrent callers share one save (GroupCommit), which is as
   // durable, since a save writes whatever the server holds when it begins.
   Status SaveAcl(Deadline deadline) {
-    AclSave mine{deadline, Status::Ok()};
-    s_.acl_saves.Submit(&mine, [&](const std::vector<AclSave*>& batch) {
-      Deadline latest = deadline;
-      for (const AclSave* save : batch) {
-        latest = std::max(latest, save->deadline);
-      }
-      Status saved = SaveAclNow(latest);
-      for (AclSave* save : batch) {
-        save->status = saved;
+    Status mine;
+    s_.acl_saves.Submit(&mine, [&](const std::vector<Status*>& batch) {
+      Status saved = SaveAclNow(deadline);  // the leader's: each step stays within its own
+      for (Status* outcome : batch) {
+        *outcome = saved;
       }
     });
-    return mine.status;
+    return mine;
   }
 
   Status SaveAclNow(Deadline deadline) {

@@ -16,6 +16,7 @@
 #include "base/subprocess.h"
 #include "connectors/redis/redis_connection.h"
 #include "inventory/loader.h"
+#include "run/step_action.h"
 #include "testing/connector_fixture.h"
 #include "testing/services.h"
 #include "testing/temp_dir.h"
@@ -69,6 +70,17 @@ bool CliAccepts(const std::string& user, const std::string& password) {
 std::string Admin(std::vector<std::string> args) {
   return Cli(services::Get("REKEY_REDIS_ADMIN_USER"),
              services::ReadFileNamedBy("REKEY_REDIS_ADMIN_PASSWORD_FILE"), std::move(args));
+}
+
+// USER's line of the ACL file as Redis last saved it ("user NAME on #hash ..."), or "".
+std::string SavedAcl(const std::string& user) {
+  std::ifstream in(services::Get("REKEY_REDIS_ACLFILE"));
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("user " + user + " ", 0) == 0) {
+      return line;
+    }
+  }
+  return "";
 }
 
 class RedisIssuerTest : public ::testing::Test {
@@ -242,11 +254,8 @@ TEST_F(RedisIssuerTest, AclSaveWritesTheChangeToTheAclFile) {
   auto issuer = Make(", acl_save: true");
   ASSERT_NE(issuer, nullptr);
   ASSERT_TRUE(issuer->Install(new_, &old_, Soon()).ok());
-  std::ifstream in(services::Get("REKEY_REDIS_ACLFILE"));
-  std::stringstream file;
-  file << in.rdbuf();
-  EXPECT_NE(file.str().find("user " + user_ + " "), std::string::npos) << file.str();
-  EXPECT_NE(file.str().find("#" + Hex256(new_.Expose())), std::string::npos) << file.str();
+  EXPECT_NE(SavedAcl(user_).find("#" + Hex256(new_.Expose())), std::string::npos)
+      << SavedAcl(user_);
 }
 
 // Changes made at once share ACL SAVEs; each must still be in the file when its step returns.
@@ -260,10 +269,7 @@ TEST_F(RedisIssuerTest, ConcurrentChangesAreEachInTheAclFileWhenTheyReturn) {
         SecretBytes value("concurrent-value-" + std::to_string(t) + "-" + std::to_string(i));
         Status installed = issuer->Install(value, &old_, Soon());
         EXPECT_TRUE(installed.ok()) << installed.ToString();
-        std::ifstream in(services::Get("REKEY_REDIS_ACLFILE"));
-        std::stringstream file;
-        file << in.rdbuf();
-        EXPECT_NE(file.str().find("#" + Hex256(value.Expose())), std::string::npos)
+        EXPECT_NE(SavedAcl(user_).find("#" + Hex256(value.Expose())), std::string::npos)
             << "thread " << t << " change " << i << " returned before a save covered it";
       }
     });
@@ -271,6 +277,62 @@ TEST_F(RedisIssuerTest, ConcurrentChangesAreEachInTheAclFileWhenTheyReturn) {
   for (std::thread& t : threads) {
     t.join();
   }
+}
+
+// A change Redis took but did not save (the attempt that made it died before its ACL SAVE) is
+// saved by the step that finds it made: Persist, and a Remove with nothing left to remove.
+TEST_F(RedisIssuerTest, PersistSavesAChangeTheServerHoldsOnlyInMemory) {
+  auto issuer = Make(", acl_save: true");
+  ASSERT_NE(issuer, nullptr);
+  ASSERT_EQ(Admin({"ACL", "SETUSER", user_, "#" + Hex256(new_.Expose())}), "OK");  // not saved
+  ASSERT_EQ(SavedAcl(user_).find(Hex256(new_.Expose())), std::string::npos);
+  ASSERT_TRUE(issuer->Persist(Soon()).ok());
+  EXPECT_NE(SavedAcl(user_).find("#" + Hex256(new_.Expose())), std::string::npos)
+      << SavedAcl(user_);
+}
+
+TEST_F(RedisIssuerTest, RemoveOfAValueAlreadyGoneStillSavesTheAclFile) {
+  auto issuer = Make(", acl_save: true");
+  ASSERT_NE(issuer, nullptr);
+  ASSERT_TRUE(issuer->Install(new_, &old_, Soon()).ok());  // saves both values
+  ASSERT_NE(SavedAcl(user_).find("#" + Hex256(old_.Expose())), std::string::npos);
+  ASSERT_EQ(Admin({"ACL", "SETUSER", user_, "!" + Hex256(old_.Expose())}), "OK");  // not saved
+  ASSERT_TRUE(issuer->Remove(old_, &new_, Soon()).ok());
+  EXPECT_EQ(SavedAcl(user_).find(Hex256(old_.Expose())), std::string::npos) << SavedAcl(user_);
+}
+
+// The executor's side of it: an install checked first (in flight at a crash) that finds the new
+// value accepted does not repeat the install, and persists it.
+TEST_F(RedisIssuerTest, AnInstallFoundMadeOnResumeIsSavedToTheAclFile) {
+  Diagnostics d("inv.yaml");
+  auto inventory = ParseInventory(
+      "version: 1\nsystems:\n  cache: { type: redis, address: \"" +
+          services::Get("REKEY_REDIS_ADDRESS") +
+          "\", admin_user: " + services::Get("REKEY_REDIS_ADMIN_USER") +
+          ", admin_secret: { file: " + services::Get("REKEY_REDIS_ADMIN_PASSWORD_FILE") +
+          " }, acl_save: true }\nidentities:\n  svc:\n    kind: password\n" +
+          "    issuers: [{ name: cache, system: cache, user: " + user_ + " }]\n",
+      "inv.yaml", &d);
+  ASSERT_TRUE(inventory.ok()) << d.Format();
+  ConnectorSet connectors(DefaultEnv(), nullptr, *inventory, inventory->identities[0]);
+  RunValues values{SecretBytes(old_.Expose()), SecretBytes(new_.Expose())};
+  StepEnv env;
+  env.connectors = &connectors;
+  env.values = &values;
+  Step install;
+  install.action = StepAction::kInstall;
+  install.role = Role::kIssuer;
+  install.binding = "cache";
+  install.system = "cache";
+  ASSERT_EQ(Admin({"ACL", "SETUSER", user_, "#" + Hex256(new_.Expose())}), "OK");  // not saved
+  ASSERT_EQ(SavedAcl(user_).find(Hex256(new_.Expose())), std::string::npos);
+
+  Result<std::string> done = PerformStep(install, env, /*check_first=*/true, Soon());
+
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_EQ(*done, "new value found already installed at cache");
+  EXPECT_NE(SavedAcl(user_).find("#" + Hex256(new_.Expose())), std::string::npos)
+      << SavedAcl(user_);
 }
 
 }  // namespace
