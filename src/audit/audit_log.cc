@@ -73,7 +73,7 @@ Result<uint64_t> AuditLog::Append(nlohmann::json event, Anchor anchor) {
 Result<uint64_t> AuditLog::AppendAll(std::vector<nlohmann::json> events, Anchor anchor) {
   REKEY_CHECK(!events.empty());
   Waiting me{std::move(events), anchor};
-  commits_.Submit(&me, [this](const std::vector<Waiting*>& batch) { WriteBatch(batch); });
+  commits_.Submit(&me, [this](const std::vector<Waiting*>& batch) noexcept { WriteBatch(batch); });
   return std::move(me.seq);
 }
 

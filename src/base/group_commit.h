@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <type_traits>
 #include <vector>
 
 namespace rekey {
@@ -16,8 +17,8 @@ template <typename Item>
 class GroupCommit {
  public:
   // Queues ITEM and returns once a call of WRITE_BATCH (on this thread or another) has been given
-  // it and returned. WRITE_BATCH(const std::vector<Item*>&) runs without this object's lock, on
-  // one thread at a time, and must record each item's outcome in the item. Thread-safe.
+  // it and returned. WRITE_BATCH(const std::vector<Item*>&), noexcept, runs without this object's
+  // lock, on one thread at a time, and must record each item's outcome in the item. Thread-safe.
   //
   // Each caller waits on a signal of its own, and the leader wakes exactly the callers of the
   // batch it wrote and the next batch's leader: one condition variable shared by all woke every
@@ -25,6 +26,10 @@ class GroupCommit {
   // futex calls, with 50 runs at once).
   template <typename WriteBatch>
   void Submit(Item* item, WriteBatch&& write_batch) {
+    // A leader unwound by an exception would leave writing_ set and every caller waiting for
+    // ever, holding its run's lease; noexcept makes it a crash instead, which resume finishes.
+    static_assert(std::is_nothrow_invocable_v<WriteBatch&, const std::vector<Item*>&>,
+                  "write_batch must be noexcept: it records failures in the items");
     auto me = std::make_shared<Waiter>(item);
     std::unique_lock lock(mu_);
     queue_.push_back(me);

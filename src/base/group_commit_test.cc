@@ -29,7 +29,7 @@ TEST(GroupCommitTest, EveryItemIsWrittenOnceBeforeSubmitReturnsAndBatchesShareTh
       for (int i = 0; i < 40; ++i) {
         Item& item = items[t * 40 + i];
         item.id = t * 40 + i;
-        commits.Submit(&item, [&](const std::vector<Item*>& batch) {
+        commits.Submit(&item, [&](const std::vector<Item*>& batch) noexcept {
           EXPECT_EQ(++writers, 1) << "two batches written at once";
           int n = batches++;
           for (Item* b : batch) {

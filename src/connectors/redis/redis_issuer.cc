@@ -156,7 +156,7 @@ class RedisIssuer final : public Issuer {
   // durable, since a save writes whatever the server holds when it begins.
   Status SaveAcl(Deadline deadline) {
     Status mine;
-    s_.acl_saves.Submit(&mine, [&](const std::vector<Status*>& batch) {
+    s_.acl_saves.Submit(&mine, [&](const std::vector<Status*>& batch) noexcept {
       Status saved = SaveAclNow(deadline);  // the leader's: each step stays within its own
       for (Status* outcome : batch) {
         *outcome = saved;

@@ -54,7 +54,8 @@ struct SqliteStore::QueuedWrite {
 
 Status SqliteStore::Write(const std::function<Status()>& body) {
   QueuedWrite me{.body = &body, .status = Status::Ok()};
-  commits_.Submit(&me, [this](const std::vector<QueuedWrite*>& batch) { WriteBatch(batch); });
+  commits_.Submit(&me,
+                  [this](const std::vector<QueuedWrite*>& batch) noexcept { WriteBatch(batch); });
   return me.status;
 }
 
