@@ -84,9 +84,13 @@ class RunCommand final : public Command {
       return ReportError(context, state.status());
     }
     const SharedText shared(std::move(text));  // every run's record carries it
-    return RunInParallel(context, plans->size(), parallel_, [&](const Context& c, size_t i) {
-      return RunOne(c, *state, (*plans)[i], shared);
-    });
+    std::vector<std::string> identities;
+    for (const Plan& p : *plans) {
+      identities.push_back(p.identity);
+    }
+    return RunBatch(
+        context, identities, parallel_, output_ != "json",
+        [&](const Context& c, size_t i) { return RunOne(c, *state, (*plans)[i], shared); });
   }
 
  private:
@@ -172,9 +176,13 @@ class ResumeCommand final : public Command {
     if (!runs.ok()) {
       return ReportError(context, runs.status());
     }
-    int worst = RunInParallel(context, runs->size(), parallel_, [&](const Context& c, size_t i) {
-      return ResumeOne(c, *state, (*runs)[i]);
-    });
+    std::vector<std::string> ids;
+    for (const RunRecord& r : *runs) {
+      ids.push_back(r.id);
+    }
+    int worst =
+        RunBatch(context, ids, parallel_, output_ != "json",
+                 [&](const Context& c, size_t i) { return ResumeOne(c, *state, (*runs)[i]); });
     if (runs->empty()) {
       *context.out << "nothing to resume: no run is running or blocked\n";
     }

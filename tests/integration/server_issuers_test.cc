@@ -355,6 +355,9 @@ TEST(ParallelRunsTest, ContainOfManyRedisUsersAtOnceResetsEveryOne) {
   Outcome run = box.Rekey({"run", "-i", box.inventory(), "--all", "--strategy", "contain",
                            "--parallel", "4", "--reason", "many at once"});
   ASSERT_EQ(run.exit_code, 0) << Describe(run);
+  EXPECT_EQ(Lines(run.out).back(),
+            std::to_string(kUsers) + " runs: " + std::to_string(kUsers) + " succeeded")
+      << run.out;
 
   for (int n = 0; n < kUsers; ++n) {
     std::string env = ReadFileOr(box.dir() + "/app/" + users[n] + ".env");
