@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <csignal>
 #include <iostream>
 
 #include "cli/command.h"
@@ -13,11 +14,14 @@ namespace rekey {
 namespace {
 
 // Secrets live in this process's memory: no core dumps, no ptrace by other users, private files.
+// A closed pipe or socket must not kill a run half way (`rekey run --all | head` did, with the
+// runs still in flight left to resume): writes to it fail instead.
 void HardenProcess() {
   rlimit none{0, 0};
   ::setrlimit(RLIMIT_CORE, &none);
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   ::umask(077);
+  ::signal(SIGPIPE, SIG_IGN);
 }
 
 std::string DefaultStateDir(Env* env) {

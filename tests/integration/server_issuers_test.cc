@@ -322,60 +322,92 @@ INSTANTIATE_TEST_SUITE_P(Redis, RedisOverlapTest, ::testing::Values(&kRedis),
 
 // `run --all --parallel N`: many identities of one system contained at once, sharing its
 // admin connections; every one ends with only its new value accepted.
-TEST(ParallelRunsTest, ContainOfManyRedisUsersAtOnceResetsEveryOne) {
-  constexpr int kUsers = 12;
-  Sandbox box;
-  std::string admin_file = box.dir() + "/admin-secret";
-  WriteFile(admin_file, AdminPassword("REKEY_REDIS_ADMIN_PASSWORD_FILE"));
-  std::string text = "version: 1\nsystems:\n" + kRedis.system(admin_file) +
-                     "  files: { type: file }\nidentities:\n";
-  std::vector<std::string> users;
-  for (int n = 0; n < kUsers; ++n) {
-    std::string user = "rk_" + std::to_string(::getpid()) + "_many_" + std::to_string(n);
-    users.push_back(user);
-    std::string env_file = box.dir() + "/app/" + user + ".env";
-    WriteFile(env_file, "PASSWORD=" + kOld + std::to_string(n) + "\n");
+class ParallelRunsTest : public ::testing::Test {
+ protected:
+  static constexpr int kUsers = 12;
+
+  // kUsers Redis users, each held in a dotenv file of its own, adopted.
+  void SetUp() override {
+    std::string admin_file = box_.dir() + "/admin-secret";
+    WriteFile(admin_file, AdminPassword("REKEY_REDIS_ADMIN_PASSWORD_FILE"));
+    std::string text = "version: 1\nsystems:\n" + kRedis.system(admin_file) +
+                       "  files: { type: file }\nidentities:\n";
     auto [admin, key] = AdminOf(kRedis);
-    ASSERT_EQ(
-        kRedis
-            .client(admin, AdminPassword(key), Subst(kRedis.create, user, kOld + std::to_string(n)))
-            .exit_code,
-        0);
-    text += "  " + user + ":\n    kind: password\n    issuers: [" + kRedis.binding(user) +
-            "]\n    holders: [{ name: env, system: files, path: " + env_file +
-            ", format: dotenv, key: PASSWORD }]\n";
+    for (int n = 0; n < kUsers; ++n) {
+      std::string user = "rk_" + std::to_string(::getpid()) + "_many_" + std::to_string(n);
+      users_.push_back(user);
+      WriteFile(EnvFile(n), "PASSWORD=" + Old(n) + "\n");
+      ASSERT_EQ(
+          kRedis.client(admin, AdminPassword(key), Subst(kRedis.create, user, Old(n))).exit_code,
+          0);
+      text += "  " + user + ":\n    kind: password\n    issuers: [" + kRedis.binding(user) +
+              "]\n    holders: [{ name: env, system: files, path: " + EnvFile(n) +
+              ", format: dotenv, key: PASSWORD }]\n";
+    }
+    WriteFile(box_.inventory(), text);
+    ASSERT_EQ(box_.Rekey({"init"}).exit_code, 0);
+    for (const std::string& user : users_) {
+      Outcome adopt = box_.Rekey({"adopt", "-i", box_.inventory(), user, "--from-holder", "env"});
+      ASSERT_EQ(adopt.exit_code, 0) << Describe(adopt);
+    }
   }
-  WriteFile(box.inventory(), text);
-  ASSERT_EQ(box.Rekey({"init"}).exit_code, 0);
-  for (const std::string& user : users) {
-    Outcome adopt = box.Rekey({"adopt", "-i", box.inventory(), user, "--from-holder", "env"});
-    ASSERT_EQ(adopt.exit_code, 0) << Describe(adopt);
+  void TearDown() override {
+    auto [admin, key] = AdminOf(kRedis);
+    for (const std::string& user : users_) {
+      kRedis.client(admin, AdminPassword(key), Subst(kRedis.drop, user, ""));
+    }
   }
 
-  Outcome run = box.Rekey({"run", "-i", box.inventory(), "--all", "--strategy", "contain",
-                           "--parallel", "4", "--reason", "many at once"});
+  std::string EnvFile(int n) const { return box_.dir() + "/app/" + std::to_string(n) + ".env"; }
+  static std::string Old(int n) { return kOld + std::to_string(n); }
+  std::vector<std::string> RunArgs() const {
+    return {"run",        "-i", box_.inventory(), "--all",       "--strategy", "contain",
+            "--parallel", "4",  "--reason",       "many at once"};
+  }
+
+  // Every user ends with only the value its file holds, a new one; every run succeeded.
+  void ExpectEveryOneReset() {
+    for (int n = 0; n < kUsers; ++n) {
+      std::string env = ReadFileOr(EnvFile(n));
+      std::string fresh = env.substr(env.find('=') + 1, env.find('\n') - env.find('=') - 1);
+      EXPECT_NE(fresh, Old(n));
+      EXPECT_EQ(kRedis.client(users_[n], fresh, "PING").exit_code, 0) << users_[n];
+      EXPECT_NE(kRedis.client(users_[n], Old(n), "PING").exit_code, 0) << users_[n];
+    }
+    nlohmann::json runs = box_.Runs();
+    ASSERT_TRUE(runs.is_array()) << runs.dump();
+    EXPECT_EQ(runs.size(), static_cast<size_t>(kUsers));
+    for (const nlohmann::json& r : runs) {
+      EXPECT_EQ(r.value("state", ""), "succeeded") << r.dump();
+    }
+    EXPECT_TRUE(AuditVerifies(box_));
+  }
+
+  Sandbox box_;
+  std::vector<std::string> users_;
+};
+
+TEST_F(ParallelRunsTest, ContainOfManyRedisUsersAtOnceResetsEveryOne) {
+  Outcome run = box_.Rekey(RunArgs());
   ASSERT_EQ(run.exit_code, 0) << Describe(run);
   EXPECT_EQ(Lines(run.out).back(),
             std::to_string(kUsers) + " runs: " + std::to_string(kUsers) + " succeeded")
       << run.out;
+  ExpectEveryOneReset();
+}
 
-  for (int n = 0; n < kUsers; ++n) {
-    std::string env = ReadFileOr(box.dir() + "/app/" + users[n] + ".env");
-    std::string fresh = env.substr(env.find('=') + 1, env.find('\n') - env.find('=') - 1);
-    EXPECT_NE(fresh, kOld + std::to_string(n));
-    EXPECT_EQ(kRedis.client(users[n], fresh, "PING").exit_code, 0) << users[n];
-    EXPECT_NE(kRedis.client(users[n], kOld + std::to_string(n), "PING").exit_code, 0) << users[n];
-    auto [admin, key] = AdminOf(kRedis);
-    kRedis.client(admin, AdminPassword(key), Subst(kRedis.drop, users[n], ""));
+// `rekey run --all | head -1`: the reader goes away after the first report, while other runs
+// are still in flight. They finish all the same (SIGPIPE would have killed the process).
+TEST_F(ParallelRunsTest, RunsWhoseOutputIsClosedStillFinish) {
+  std::vector<std::string> argv = {
+      "sh",       "-c",      "\"$0\" \"$@\" | head -c 1 >/dev/null; exit 0",
+      RekeyBin(), "--state", box_.state_dir()};
+  for (const std::string& a : RunArgs()) {
+    argv.push_back(a);
   }
-  // The store lists one run per identity, each succeeded.
-  nlohmann::json runs = box.Runs();
-  ASSERT_TRUE(runs.is_array()) << runs.dump();
-  EXPECT_EQ(runs.size(), static_cast<size_t>(kUsers));
-  for (const nlohmann::json& r : runs) {
-    EXPECT_EQ(r.value("state", ""), "succeeded") << r.dump();
-  }
-  EXPECT_TRUE(AuditVerifies(box));
+  Outcome piped = RunProgram(argv);
+  ASSERT_EQ(piped.exit_code, 0) << Describe(piped);
+  ExpectEveryOneReset();
 }
 
 // A server stopped mid-run (SIGSTOP: it accepts connections and answers nothing) by the
