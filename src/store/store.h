@@ -101,8 +101,8 @@ class Store {
 
   // --- runs ---
   // In one transaction: takes the identity's lock for RUN and inserts it with one kPending
-  // step per STEP_IDS. conflict ("identity X is held by run R (state)") when another unfinished
-  // run holds the identity.
+  // step per STEP_IDS. conflict ("identity X is held by run R (state); ...") when another
+  // unfinished run holds the identity.
   virtual Status CreateRun(const RunRecord& run, const std::vector<int>& step_ids) = 0;
   virtual Result<RunRecord> GetRun(const std::string& run_id) = 0;
   // Every run, newest first.

@@ -38,10 +38,12 @@ TEST(LockTest, ASecondRunWhileTheFirstIsInProgressExits3AndNamesIt) {
   Outcome second = box.Run("rotate", {}, "a second run");
   EXPECT_EQ(second.exit_code, 3) << Describe(second);
   EXPECT_EQ(second.out, "");
-  EXPECT_EQ(second.err, "rekey: error: identity svc is held by run " + id + " (running)\n");
+  EXPECT_EQ(second.err, "rekey: error: identity svc is held by run " + id +
+                            " (running); resume or roll back that run first\n");
   Outcome contain = box.Run("contain", {}, "a contain run");
   EXPECT_EQ(contain.exit_code, 3) << Describe(contain);
-  EXPECT_EQ(contain.err, "rekey: error: identity svc is held by run " + id + " (running)\n");
+  EXPECT_EQ(contain.err, "rekey: error: identity svc is held by run " + id +
+                             " (running); resume or roll back that run first\n");
   // Resuming it from another process while it runs is refused too: one executor per run.
   Outcome resume = box.Rekey({"resume", id});
   EXPECT_EQ(resume.exit_code, 3) << Describe(resume);
@@ -81,7 +83,8 @@ TEST(LockTest, ABlockedRunHoldsTheIdentityUntilResumed) {
   Outcome second = box.Run("rotate", {}, "a second run");
   EXPECT_EQ(second.exit_code, 3) << Describe(second);
   EXPECT_EQ(second.out, "");
-  EXPECT_EQ(second.err, "rekey: error: identity svc is held by run " + id + " (blocked)\n");
+  EXPECT_EQ(second.err, "rekey: error: identity svc is held by run " + id +
+                            " (blocked); resume or roll back that run first\n");
 
   Outcome resumed = box.Rekey({"resume", id});
   EXPECT_EQ(resumed.exit_code, 0) << Describe(resumed);

@@ -93,20 +93,23 @@ TEST_F(CredentialsTest, StagePendingConflictsWithADifferentValue) {
 
 TEST_F(CredentialsTest, StagePendingForARunNotHoldingTheIdentityConflicts) {
   ASSERT_TRUE(store_->CreateRun(SampleRun("r1", "svc"), {1}).ok());
-  EXPECT_EQ(store_->StagePending("svc", SampleValue('c', "r2")).ToString(),
-            "conflict: identity svc is held by run r1 (running)");
+  EXPECT_EQ(
+      store_->StagePending("svc", SampleValue('c', "r2")).ToString(),
+      "conflict: identity svc is held by run r1 (running); resume or roll back that run first");
   EXPECT_FALSE(Get().pending.has_value());
 }
 
 TEST_F(CredentialsTest, AdoptIsRefusedWhileARunHoldsTheIdentity) {
   ASSERT_TRUE(store_->CreateRun(SampleRun("r1", "svc"), {1}).ok());
-  EXPECT_EQ(store_->Adopt("svc", SampleValue('a', "")).ToString(),
-            "conflict: identity svc is held by run r1 (running); finish or resume it first");
+  EXPECT_EQ(
+      store_->Adopt("svc", SampleValue('a', "")).ToString(),
+      "conflict: identity svc is held by run r1 (running); resume or roll back that run first");
   RunRecord blocked = SampleRun("r1", "svc");
   blocked.state = RunState::kBlocked;
   ASSERT_TRUE(store_->UpdateRun(blocked, {}).ok());
-  EXPECT_EQ(store_->Adopt("svc", SampleValue('a', "")).ToString(),
-            "conflict: identity svc is held by run r1 (blocked); finish or resume it first");
+  EXPECT_EQ(
+      store_->Adopt("svc", SampleValue('a', "")).ToString(),
+      "conflict: identity svc is held by run r1 (blocked); resume or roll back that run first");
   blocked.state = RunState::kSucceeded;
   ASSERT_TRUE(store_->UpdateRun(blocked, {}).ok());
   EXPECT_TRUE(store_->Adopt("svc", SampleValue('a', "")).ok());

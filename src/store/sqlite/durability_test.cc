@@ -38,8 +38,9 @@ TEST(DurabilityTest, CommitsOfAKilledProcessSurvive) {
   ASSERT_TRUE(versions->pending.has_value());
   EXPECT_EQ(versions->pending->sealed, SampleValue('b', "r1").sealed);
   EXPECT_EQ(versions->pending->run_id, "r1");
-  EXPECT_EQ(store->CreateRun(SampleRun("r2", "svc"), {1}).ToString(),
-            "conflict: identity svc is held by run r1 (running)");
+  EXPECT_EQ(
+      store->CreateRun(SampleRun("r2", "svc"), {1}).ToString(),
+      "conflict: identity svc is held by run r1 (running); resume or roll back that run first");
 }
 
 TEST(DurabilityTest, WriterWaitsForAnotherProcessesWriteLock) {

@@ -70,8 +70,9 @@ TEST_F(RunsTest, UnknownRunIsNotFound) {
 
 TEST_F(RunsTest, SecondRunForTheSameIdentityConflictsAndLeavesNoTrace) {
   ASSERT_TRUE(store_->CreateRun(SampleRun("r1", "svc"), {1}).ok());
-  EXPECT_EQ(store_->CreateRun(SampleRun("r2", "svc"), {1}).ToString(),
-            "conflict: identity svc is held by run r1 (running)");
+  EXPECT_EQ(
+      store_->CreateRun(SampleRun("r2", "svc"), {1}).ToString(),
+      "conflict: identity svc is held by run r1 (running); resume or roll back that run first");
   EXPECT_EQ(store_->GetRun("r2").status().ToString(), "not_found: no run r2");
   EXPECT_TRUE(store_->CreateRun(SampleRun("r3", "other"), {1}).ok());
 }
@@ -79,8 +80,9 @@ TEST_F(RunsTest, SecondRunForTheSameIdentityConflictsAndLeavesNoTrace) {
 TEST_F(RunsTest, BlockedRunKeepsTheLock) {
   ASSERT_TRUE(store_->CreateRun(SampleRun("r1", "svc"), {1}).ok());
   ASSERT_TRUE(Finish("r1", "svc", RunState::kBlocked).ok());
-  EXPECT_EQ(store_->CreateRun(SampleRun("r2", "svc"), {1}).ToString(),
-            "conflict: identity svc is held by run r1 (blocked)");
+  EXPECT_EQ(
+      store_->CreateRun(SampleRun("r2", "svc"), {1}).ToString(),
+      "conflict: identity svc is held by run r1 (blocked); resume or roll back that run first");
 }
 
 TEST_F(RunsTest, SucceededOrRolledBackRunReleasesTheLock) {

@@ -75,8 +75,7 @@ Status SqliteStore::Adopt(const std::string& identity, const StoredValue& value)
       return holder.status();
     }
     if (holder->has_value()) {
-      return Status::Conflict("identity " + identity + " is held by run " + (*holder)->run_id +
-                              " (" + (*holder)->state + "); finish or resume it first");
+      return (*holder)->Refusal(identity);
     }
     return WriteSlot(identity, Slot::kCurrent, value);
   });
@@ -93,8 +92,7 @@ Status SqliteStore::StagePending(const std::string& identity, const StoredValue&
       return holder.status();
     }
     if (holder->has_value() && (*holder)->run_id != value.run_id) {
-      return Status::Conflict("identity " + identity + " is held by run " + (*holder)->run_id +
-                              " (" + (*holder)->state + ")");
+      return (*holder)->Refusal(identity);
     }
     Result<std::optional<StoredValue>> pending = ReadSlot(identity, Slot::kPending);
     if (!pending.ok()) {

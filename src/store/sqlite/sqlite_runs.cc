@@ -65,8 +65,7 @@ Status SqliteStore::CreateRun(const RunRecord& run, const std::vector<int>& step
       return holder.status();
     }
     if (holder->has_value()) {
-      return Status::Conflict("identity " + run.identity + " is held by run " + (*holder)->run_id +
-                              " (" + (*holder)->state + ")");
+      return (*holder)->Refusal(run.identity);
     }
     // The runs of `run --all` share one text: hashing and binding ~200 KB per run was a fifth
     // of a bulk reset's CPU, so the last digest is remembered (its text compared by pointer

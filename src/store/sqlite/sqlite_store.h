@@ -63,6 +63,11 @@ class SqliteStore final : public Store {
   struct LockHolder {
     std::string run_id;
     std::string state;
+    // The refusal of another run's change to IDENTITY while this one holds it.
+    Status Refusal(const std::string& identity) const {
+      return Status::Conflict("identity " + identity + " is held by run " + run_id + " (" + state +
+                              "); resume or roll back that run first");
+    }
   };
 
   // Runs BODY inside an IMMEDIATE transaction under mu_, in a savepoint rolled back unless BODY
