@@ -27,9 +27,18 @@ Status Narrow(int fd, const std::string& path) {
   return Status::Ok();
 }
 
+// Whether PATH is a regular file (not a link to one) without group or other permissions.
+bool AlreadyPrivate(const std::string& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) == 0;
+}
+
 }  // namespace
 
 Status CreatePrivateFile(const std::string& path) {
+  if (AlreadyPrivate(path)) {
+    return Status::Ok();
+  }
   FileDescriptor fd(
       ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600));
   if (!fd.valid()) {
@@ -39,6 +48,9 @@ Status CreatePrivateFile(const std::string& path) {
 }
 
 Status RestrictIfExists(const std::string& path) {
+  if (AlreadyPrivate(path)) {
+    return Status::Ok();
+  }
   FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
   if (!fd.valid()) {
     return errno == ENOENT ? Status::Ok() : ErrnoStatus("open " + path, errno);

@@ -1,5 +1,7 @@
 // Private files: the state database and its -wal/-shm companions are readable by their owner only
-// (mode 0600), because they hold sealed credential values and the run journal.
+// (mode 0600), because they hold sealed credential values and the run journal. A file that is
+// private already is only looked at (lstat), never opened: closing a descriptor of a file drops
+// every POSIX lock the process holds on it, SQLite's among them.
 #pragma once
 
 #include <string>

@@ -34,16 +34,20 @@ Status Configure(Database& db) {
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(Env* env, const std::string& state_dir) {
   const std::string path = state_dir + "/state.db";
+  // Before SQLite opens them: closing a descriptor of a file drops every POSIX lock the process
+  // holds on it, SQLite's too, and a process without SQLite's locks is taken for gone by the
+  // next one to open the database, which resets the shared index under it (private_file.h opens
+  // nothing that is private already, for a second store in the process). SQLite gives the -wal
+  // and -shm it creates the database file's mode; older ones are narrowed here.
   REKEY_RETURN_IF_ERROR(CreatePrivateFile(path));
+  REKEY_RETURN_IF_ERROR(RestrictIfExists(path + "-wal"));
+  REKEY_RETURN_IF_ERROR(RestrictIfExists(path + "-shm"));
   Result<Database> db = Database::Open(path, kBusyTimeoutMs);
   if (!db.ok()) {
     return db.status();
   }
   REKEY_RETURN_IF_ERROR(Configure(*db));
   REKEY_RETURN_IF_ERROR(PrepareSchema(*db));
-  // SQLite gives -wal and -shm the database file's mode; narrowing them again costs nothing.
-  REKEY_RETURN_IF_ERROR(RestrictIfExists(path + "-wal"));
-  REKEY_RETURN_IF_ERROR(RestrictIfExists(path + "-shm"));
   return std::make_unique<SqliteStore>(Key(), env, state_dir, std::move(*db));
 }
 
