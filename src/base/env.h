@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,6 +46,12 @@ struct ProcessResult {
   std::string stderr_data;
 };
 
+// Held while one read-modify-write of a file is in progress (Env::LockForEdit).
+class EditLock {
+ public:
+  virtual ~EditLock() = default;
+};
+
 class Env {
  public:
   virtual ~Env() = default;
@@ -68,6 +75,11 @@ class Env {
   virtual Status WriteFileAtomic(const std::string& path, std::string_view data,
                                  const FileInfo& attributes,
                                  RenameSync sync = RenameSync::kDurable) = 0;
+  // An exclusive lock serializing the read-modify-write edits of the file at PATH between threads
+  // and processes (connectors/file/locked_edit.h), held until the returned object goes. timeout
+  // when another edit holds it until DEADLINE; not_found when PATH's directory does not exist.
+  virtual Result<std::unique_ptr<EditLock>> LockForEdit(
+      const std::string& path, std::chrono::steady_clock::time_point deadline) = 0;
   // Creates the directory and its parents with MODE; OK if it exists.
   virtual Status CreateDirs(const std::string& path, mode_t mode) = 0;
 

@@ -46,6 +46,36 @@ Status MemEnv::WriteFileAtomic(const std::string& path, std::string_view data,
   return Status::Ok();
 }
 
+namespace {
+
+class MutexHeld final : public EditLock {
+ public:
+  explicit MutexHeld(std::shared_ptr<std::timed_mutex> mu) : mu_(std::move(mu)) {}
+  ~MutexHeld() override { mu_->unlock(); }
+
+ private:
+  std::shared_ptr<std::timed_mutex> mu_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<EditLock>> MemEnv::LockForEdit(
+    const std::string& path, std::chrono::steady_clock::time_point deadline) {
+  std::shared_ptr<std::timed_mutex> edit;
+  {
+    std::lock_guard lock(mu_);
+    auto& slot = edit_locks_[path];
+    if (slot == nullptr) {
+      slot = std::make_shared<std::timed_mutex>();
+    }
+    edit = slot;
+  }
+  if (!edit->try_lock_until(deadline)) {
+    return Status::Timeout("another edit held the lock on " + path + " until the deadline");
+  }
+  return std::unique_ptr<EditLock>(std::make_unique<MutexHeld>(std::move(edit)));
+}
+
 Status MemEnv::CreateDirs(const std::string&, mode_t) { return Status::Ok(); }
 
 Result<std::string> MemEnv::GetVar(const std::string& name) {

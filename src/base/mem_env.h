@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 
 #include "base/env.h"
@@ -24,6 +25,8 @@ class MemEnv final : public Env {
   Result<FileInfo> Stat(const std::string& path) override;
   Status WriteFileAtomic(const std::string& path, std::string_view data, const FileInfo& attributes,
                          RenameSync sync = RenameSync::kDurable) override;
+  Result<std::unique_ptr<EditLock>> LockForEdit(
+      const std::string& path, std::chrono::steady_clock::time_point deadline) override;
   Status CreateDirs(const std::string& path, mode_t mode) override;
   Result<std::string> GetVar(const std::string& name) override;
   Result<ProcessResult> Run(const ProcessSpec& spec) override;
@@ -43,6 +46,7 @@ class MemEnv final : public Env {
   Millis elapsed_{0};
   SystemTime epoch_;
   std::map<std::string, File> files_;
+  std::map<std::string, std::shared_ptr<std::timed_mutex>> edit_locks_;  // by path, kept
   std::map<std::string, std::string> vars_;
   ProcessHandler handler_;
 };

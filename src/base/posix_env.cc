@@ -10,6 +10,7 @@
 
 #include "base/env.h"
 #include "base/file_descriptor.h"
+#include "base/posix_edit_lock.h"
 #include "base/posix_io.h"
 #include "base/subprocess.h"
 
@@ -104,6 +105,11 @@ class PosixEnv final : public Env {
       return ErrnoStatus("fsync directory of " + path, errno);
     }
     return Status::Ok();
+  }
+
+  Result<std::unique_ptr<EditLock>> LockForEdit(
+      const std::string& path, std::chrono::steady_clock::time_point deadline) override {
+    return LockFileForEdit(path, deadline);
   }
 
   Status CreateDirs(const std::string& path, mode_t mode) override {

@@ -2,12 +2,11 @@
 // like inside each format lives in the *_format files.
 #include "connectors/file/file_holder.h"
 
-#include <unistd.h>
-
 #include <optional>
 
 #include "connectors/file/dotenv_format.h"
 #include "connectors/file/format.h"
+#include "connectors/file/locked_edit.h"
 #include "connectors/file/path_guard.h"
 
 namespace rekey::file {
@@ -23,25 +22,31 @@ class FileHolder final : public Holder {
         format_(format),
         key_(std::move(key)) {}
 
-  // Local files do not wait on anything remote: deadlines are not consulted.
-  Status Write(const SecretBytes& value, Deadline /*deadline*/) override {
+  // Under EditFileLocked's lock: several bindings (of one identity or of runs at once) may hold
+  // their values in one file, and a write must not undo another's. The deadline bounds the wait.
+  Status Write(const SecretBytes& value, Deadline deadline) override {
     Result<std::string> target = ResolveHolderPath(path_, root_ ? &*root_ : nullptr);
     if (!target.ok()) {
       return target.status();
     }
-    FileInfo info{.mode = 0600, .uid = ::geteuid(), .gid = ::getegid()};
-    Result<std::string> text = Load(*target, &info);
-    if (!text.ok()) {
-      return text.status();
+    Status replace_failed;
+    Status edited = EditFileLocked(
+        env_, *target,
+        [&](std::string_view text) -> std::optional<std::string> {
+          Result<std::string> updated = format_->replace(text, key_, value.Expose());
+          if (!updated.ok()) {
+            replace_failed = updated.status().WithContext(path_);
+            return std::nullopt;
+          }
+          return std::move(*updated);
+        },
+        format_->creates_file ? IfMissing::kCreate : IfMissing::kNotFound, deadline);
+    if (edited.code() == StatusCode::kNotFound && !format_->creates_file) {
+      return Status::NotFound(path_ + " does not exist; create it with a placeholder at key " +
+                              key_ + ": rekey does not create " + std::string(format_->name) +
+                              " files");
     }
-    Result<std::string> updated = format_->replace(*text, key_, value.Expose());
-    WipeString(*text);
-    if (!updated.ok()) {
-      return updated.status().WithContext(path_);
-    }
-    Status written = env_->WriteFileAtomic(*target, *updated, info);
-    WipeString(*updated);
-    return written;
+    return edited.ok() ? replace_failed : edited;
   }
 
   Result<SecretBytes> Read(Deadline /*deadline*/) override {
@@ -68,25 +73,6 @@ class FileHolder final : public Holder {
   }
 
  private:
-  // The file's text and, in INFO, its attributes. A missing file reads as empty (keeping INFO)
-  // for formats that create files; for the others it is not_found.
-  Result<std::string> Load(const std::string& target, FileInfo* info) {
-    Result<FileInfo> existing = env_->Stat(target);
-    if (!existing.ok() && existing.status().code() == StatusCode::kNotFound) {
-      if (format_->creates_file) {
-        return std::string();
-      }
-      return Status::NotFound(path_ + " does not exist; create it with a placeholder at key " +
-                              key_ + ": rekey does not create " + std::string(format_->name) +
-                              " files");
-    }
-    if (!existing.ok()) {
-      return existing.status();
-    }
-    *info = *existing;
-    return env_->ReadFile(target);
-  }
-
   Env* env_;
   std::string path_;
   std::optional<std::string> root_;

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include "base/mem_env.h"
 #include "testing/temp_dir.h"
@@ -123,6 +125,41 @@ TEST_F(FileHolderTest, DotenvAppendsAMissingKeyAndCreatesAMissingFile) {
   ASSERT_EQ(::stat(Path("new.env").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 07777, 0600u);
   EXPECT_EQ(st.st_uid, ::geteuid());
+}
+
+// Several bindings holding their values in one file (an app's .env with the passwords of two
+// identities, or two keys of one) are written at once by a run's parallel steps or by runs in
+// parallel: none may undo another's write. Each thread's binding has a key of its own, writes it
+// ten times, and its last value must be what the file holds at the end.
+TEST_F(FileHolderTest, ConcurrentWritesOfKeysOfOneFileLoseNothing) {
+  std::string path = Put("shared.env", "# several credentials\n");
+  constexpr int kThreads = 6, kWrites = 10;
+  std::vector<std::unique_ptr<Holder>> holders;
+  for (int t = 0; t < kThreads; ++t) {
+    auto holder = Make(path, "dotenv", "KEY_" + std::to_string(t));
+    ASSERT_TRUE(holder.ok()) << holder.status().ToString();
+    holders.push_back(std::move(*holder));
+  }
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kWrites; ++i) {
+        Status s = holders[t]->Write(
+            SecretBytes("value-" + std::to_string(t) + "-" + std::to_string(i)), Soon());
+        EXPECT_TRUE(s.ok()) << s.ToString();
+      }
+    });
+  }
+  for (std::thread& t : threads) {
+    t.join();
+  }
+  for (int t = 0; t < kThreads; ++t) {
+    Result<SecretBytes> held = holders[t]->Read(Soon());
+    ASSERT_TRUE(held.ok()) << held.status().ToString();
+    EXPECT_EQ(held->Expose(), "value-" + std::to_string(t) + "-" + std::to_string(kWrites - 1))
+        << Text("shared.env");
+  }
+  ExpectAttributesKept("shared.env");
 }
 
 TEST_F(FileHolderTest, ReadReportsAMissingFileOrKey) {

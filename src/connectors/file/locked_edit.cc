@@ -1,15 +1,6 @@
 #include "connectors/file/locked_edit.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <chrono>
-#include <cstring>
-#include <thread>
-
-#include "base/file_descriptor.h"
+#include "secret/secret_bytes.h"
 
 namespace rekey::file {
 namespace {
@@ -17,26 +8,6 @@ namespace {
 std::string DirOf(const std::string& path) {
   size_t slash = path.rfind('/');
   return slash == 0 ? "/" : path.substr(0, slash);
-}
-
-// An exclusive flock on DIR, polled until DEADLINE.
-Result<FileDescriptor> LockDir(const std::string& dir, Deadline deadline) {
-  FileDescriptor fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd.valid()) {
-    int err = errno;
-    return err == ENOENT ? Status::NotFound(dir + " does not exist")
-                         : Status::Internal("cannot open " + dir + ": " + std::strerror(err));
-  }
-  while (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
-    if (errno != EWOULDBLOCK && errno != EINTR) {
-      return Status::Internal("cannot lock " + dir + ": " + std::strerror(errno));
-    }
-    if (std::chrono::steady_clock::now() >= deadline) {
-      return Status::Timeout("another edit held the lock on " + dir + " until the deadline");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return fd;
 }
 
 // The text of TARGET and, in INFO, its attributes. A missing file, with kCreate, reads as "" with
@@ -62,7 +33,7 @@ Result<std::string> Load(Env* env, const std::string& target, IfMissing missing,
 
 Status EditFileLocked(Env* env, const std::string& target, const TextEdit& edit, IfMissing missing,
                       Deadline deadline) {
-  Result<FileDescriptor> lock = LockDir(DirOf(target), deadline);
+  Result<std::unique_ptr<EditLock>> lock = env->LockForEdit(target, deadline);
   if (!lock.ok()) {
     return lock.status();
   }
@@ -72,10 +43,13 @@ Status EditFileLocked(Env* env, const std::string& target, const TextEdit& edit,
     return text.status();
   }
   std::optional<std::string> updated = edit(*text);
+  WipeString(*text);  // a holder's file holds secrets in clear
   if (!updated) {
     return Status::Ok();
   }
-  return env->WriteFileAtomic(target, *updated, info);
+  Status written = env->WriteFileAtomic(target, *updated, info);
+  WipeString(*updated);
+  return written;
 }
 
 }  // namespace rekey::file

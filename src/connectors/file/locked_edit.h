@@ -1,7 +1,7 @@
 // A read-modify-write of a text file that other bindings, threads or rekey processes may edit at
-// the same time (authorized_keys, htpasswd): under an exclusive lock on the file's directory, so
-// no edit is lost; atomic (temporary file, fsync, rename), so a crash leaves the old text or the
-// new, never a mix; the file's mode and owner kept.
+// the same time (authorized_keys, htpasswd, a dotenv file holding several credentials): under an
+// exclusive lock, so no edit is lost; atomic (temporary file, fsync, rename), so a crash leaves
+// the old text or the new, never a mix; the file's mode and owner kept; the texts wiped after.
 #pragma once
 
 #include <functional>
@@ -24,8 +24,7 @@ enum class IfMissing {
 };
 
 // Applies EDIT to the file at TARGET (an absolute path, already resolved: see path_guard.h)
-// through ENV. The lock is flock(2) on TARGET's directory: it stays valid across the rename that
-// replaces the file (a lock on the file would be on the old inode), and needs no file beside it.
+// through ENV, under ENV's edit lock (Env::LockForEdit; on disk, base/posix_edit_lock.h).
 // timeout when another edit holds the lock until DEADLINE; a missing directory is not_found.
 Status EditFileLocked(Env* env, const std::string& target, const TextEdit& edit, IfMissing missing,
                       Deadline deadline);
