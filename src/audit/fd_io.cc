@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "base/file_descriptor.h"
+#include "base/posix_io.h"
 
 namespace rekey::audit_internal {
 
@@ -41,8 +42,7 @@ Result<std::string> ReadAll(int fd, const std::string& path) {
 }
 
 Status SyncParentDir(const std::string& path) {
-  auto slash = path.rfind('/');
-  std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  std::string dir = DirName(path);
   FileDescriptor fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd.valid() || ::fsync(fd.get()) != 0) {
     return ErrnoStatus("fsync directory " + dir, errno);

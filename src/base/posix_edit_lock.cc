@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "base/file_descriptor.h"
+#include "base/posix_io.h"
 
 namespace rekey {
 namespace {
@@ -20,11 +21,6 @@ class FlockHeld final : public EditLock {
  private:
   FileDescriptor fd_;
 };
-
-std::string DirOf(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-}
 
 Result<FileDescriptor> OpenForLock(const std::string& path, int flags) {
   FileDescriptor fd(::open(path.c_str(), flags | O_RDONLY | O_CLOEXEC | O_NONBLOCK));
@@ -59,12 +55,12 @@ Result<std::unique_ptr<EditLock>> LockFileForEdit(const std::string& path,
     Result<FileDescriptor> fd = OpenForLock(path, O_NOFOLLOW);
     const bool missing = !fd.ok() && fd.status().code() == StatusCode::kNotFound;
     if (missing) {
-      fd = OpenForLock(DirOf(path), O_DIRECTORY);
+      fd = OpenForLock(DirName(path), O_DIRECTORY);
     }
     if (!fd.ok()) {
       return fd.status();
     }
-    REKEY_RETURN_IF_ERROR(FlockUntil(fd->get(), missing ? DirOf(path) : path, deadline));
+    REKEY_RETURN_IF_ERROR(FlockUntil(fd->get(), missing ? DirName(path) : path, deadline));
     struct stat now {
     }, held{};
     const bool exists = ::stat(path.c_str(), &now) == 0;

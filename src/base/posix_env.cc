@@ -17,14 +17,6 @@
 namespace rekey {
 namespace {
 
-std::string DirName(const std::string& path) {
-  auto slash = path.rfind('/');
-  if (slash == std::string::npos) {
-    return ".";
-  }
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
-
 class PosixEnv final : public Env {
  public:
   SystemTime Now() override { return std::chrono::system_clock::now(); }

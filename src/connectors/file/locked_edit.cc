@@ -1,14 +1,10 @@
 #include "connectors/file/locked_edit.h"
 
+#include "base/posix_io.h"
 #include "secret/secret_bytes.h"
 
 namespace rekey::file {
 namespace {
-
-std::string DirOf(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
 
 // The text of TARGET and, in INFO, its attributes. A missing file, with kCreate, reads as "" with
 // mode 0600 and its directory's owner.
@@ -21,7 +17,7 @@ Result<std::string> Load(Env* env, const std::string& target, IfMissing missing,
   if (existing.status().code() != StatusCode::kNotFound || missing == IfMissing::kNotFound) {
     return existing.status();
   }
-  Result<FileInfo> dir = env->Stat(DirOf(target));
+  Result<FileInfo> dir = env->Stat(DirName(target));
   if (!dir.ok()) {
     return dir.status();
   }

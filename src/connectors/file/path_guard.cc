@@ -8,6 +8,8 @@
 #include <memory>
 #include <optional>
 
+#include "base/posix_io.h"
+
 namespace rekey::file {
 namespace {
 
@@ -30,7 +32,7 @@ std::string Resolve(const std::string& path) {
     return *whole;
   }
   size_t slash = path.rfind('/');
-  std::optional<std::string> parent = RealPath(slash == 0 ? "/" : path.substr(0, slash));
+  std::optional<std::string> parent = RealPath(DirName(path));
   if (!parent) {
     return path;
   }

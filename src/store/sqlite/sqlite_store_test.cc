@@ -45,8 +45,8 @@ class SqliteStoreTest : public ::testing::Test {
   std::string db_path_ = dir_.File("state.db");
 };
 
-// Whether another process than this one holds a read lock on byte AT of PATH, as a forked child
-// sees it (F_GETLK reports only other processes' locks).
+// Whether this process holds a read lock on byte AT of PATH, asked from a forked child (F_GETLK
+// reports only other processes' locks).
 bool ThisProcessReadLocks(const std::string& path, off_t at) {
   pid_t child = store_testing::Fork([&] {
     int fd = ::open(path.c_str(), O_RDWR);
